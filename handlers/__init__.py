@@ -1,0 +1,1 @@
+"""Thin HTTP handlers named by the operationIds in openapi.yaml."""

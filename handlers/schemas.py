@@ -1,0 +1,82 @@
+"""Marshmallow schemas that turn models into the API's JSON shapes."""
+
+from datetime import UTC
+
+from marshmallow import Schema, fields
+
+
+class Timestamp(fields.Field):
+    """ISO 8601 in UTC with milliseconds and ``Z``: ``2026-02-14T10:00:00.000Z``."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class OrganizationRefSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    slug = fields.String()
+
+
+class MemberSchema(Schema):
+    id = fields.String()
+    email = fields.String()
+    name = fields.String()
+    username = fields.String()
+    role = fields.String()
+    timezone = fields.String()
+    created_at = Timestamp(data_key="createdAt")
+
+
+class TeamSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    slug = fields.String()
+    timezone = fields.String()
+    plan = fields.String()
+    created_at = Timestamp(data_key="createdAt")
+    members = fields.List(fields.Nested(MemberSchema))
+
+
+class ApiKeySchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    mode = fields.String()
+    last_four = fields.String(data_key="lastFour")
+    scopes = fields.List(fields.String(), allow_none=True)
+    expires_at = Timestamp(data_key="expiresAt")
+    last_used_at = Timestamp(data_key="lastUsedAt")
+    revoked_at = Timestamp(data_key="revokedAt")
+    created_at = Timestamp(data_key="createdAt")
+
+
+class KeyRefSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    mode = fields.String()
+    scopes = fields.List(fields.String(), allow_none=True)
+
+
+class MeSchema(MemberSchema):
+    class Meta:
+        exclude = ("created_at",)
+
+    plan = fields.String()
+    effective_plan = fields.String(data_key="effectivePlan")
+    organization = fields.Nested(OrganizationRefSchema)
+    api_key = fields.Nested(KeyRefSchema, data_key="apiKey")
+
+
+def page_of(page, schema: Schema) -> dict:
+    """The list envelope: ``{"data": [...], "pagination": {...}}``."""
+    return {
+        "data": schema.dump(page.items, many=True),
+        "pagination": {
+            "page": page.page,
+            "limit": page.limit,
+            "total": page.total,
+            "totalPages": page.total_pages,
+        },
+    }

@@ -1,0 +1,103 @@
+"""The database handle, the base model and the field types every model shares."""
+
+import json
+import secrets
+import string
+from datetime import UTC, datetime
+from urllib.parse import unquote, urlsplit
+
+from peewee import (
+    DatabaseProxy,
+    DateTimeField,
+    Model,
+    PostgresqlDatabase,
+    SqliteDatabase,
+    TextField,
+)
+
+db = DatabaseProxy()
+
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def new_id(prefix: str) -> str:
+    """Return an opaque, random, prefixed identifier such as ``org_4k2x...``."""
+    return prefix + "_" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(20))
+
+
+class UTCDateTimeField(DateTimeField):
+    """A timestamp stored as naive UTC and read back as an aware UTC datetime."""
+
+    def db_value(self, value):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return super().db_value(value)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value
+
+
+class JSONField(TextField):
+    """JSON kept as text, so SQLite and PostgreSQL store it the same way."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, separators=(",", ":"))
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class UnsupportedDatabaseURL(ValueError):
+    pass
+
+
+def open_database(url: str):
+    """Build (without connecting) the database that ``url`` names.
+
+    ``sqlite:///relative.db``, ``sqlite:////absolute.db`` and ``postgresql://user@host/name``
+    are understood.
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = sqlite_path(url)
+        if not path or path == ":memory:":
+            # Each thread would get its own empty in-memory database.
+            raise UnsupportedDatabaseURL(f"SQLite needs a file path, not {url!r}")
+        return SqliteDatabase(
+            path,
+            check_same_thread=False,
+            pragmas={"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10_000},
+        )
+    if parts.scheme in ("postgres", "postgresql"):
+        return PostgresqlDatabase(
+            unquote(parts.path.lstrip("/")) or None,
+            host=parts.hostname,
+            port=parts.port,
+            user=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            connect_timeout=5,
+        )
+    raise UnsupportedDatabaseURL(
+        f"Unsupported database URL scheme {parts.scheme!r}: use sqlite:/// or postgresql://"
+    )
+
+
+def sqlite_path(url: str) -> str | None:
+    """Return the file path of a SQLite URL, or None for any other database."""
+    parts = urlsplit(url)
+    if parts.scheme != "sqlite":
+        return None
+    return unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,111 @@
+"""Who is calling: turn a presented secret key into a principal, and check its scopes."""
+
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from models import ApiKey
+
+from .errors import AuthenticationFailed, PermissionDenied
+from .keys import hash_key
+
+SCOPES = (
+    "bookings:read",
+    "bookings:write",
+    "contacts:read",
+    "contacts:write",
+    "event-types:read",
+    "event-types:write",
+    "schedules:read",
+    "schedules:write",
+    "webhooks:manage",
+    "keys:manage",
+    "team:read",
+    "team:write",
+    "billing:read",
+    "billing:write",
+    "workflows:manage",
+)
+
+SECRET_KEY_PATTERN = re.compile(r"sw_(live|test)_[A-Za-z0-9]{32,128}")
+WIDGET_KEY_PREFIX = "sw_pub_"
+
+# lastUsedAt is a hint, not an audit log: refreshing it at most this often keeps
+# authentication free of a write on nearly every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller behind a verified secret key."""
+
+    key_id: str
+    user_id: str
+    organization_id: str
+    scopes: tuple[str, ...] | None
+    mode: str
+
+    @property
+    def full_access(self) -> bool:
+        return self.scopes is None
+
+    def has_scope(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
+
+    def require(self, scope: str) -> None:
+        if not self.has_scope(scope):
+            raise PermissionDenied(
+                f"This API key lacks the '{scope}' scope needed for this operation.",
+                code="insufficient_scope",
+                details={"requiredScope": scope},
+            )
+
+
+def authenticate(raw_key: str | None, *, secret: str, now: datetime) -> Principal:
+    """Return the principal of a live secret key, or raise AuthenticationFailed.
+
+    The key is looked up by its keyed hash: an attacker cannot steer the hash, so the
+    index lookup leaks nothing about stored keys; the final comparison is constant-time.
+    """
+    if not raw_key:
+        raise AuthenticationFailed(
+            "No API key provided. Send it as 'Authorization: Bearer <key>', "
+            "as the Basic auth password, or in the X-Api-Key header.",
+            code="missing_credentials",
+        )
+    if raw_key.startswith(WIDGET_KEY_PREFIX):
+        raise AuthenticationFailed(
+            "Widget keys (sw_pub_...) only work on the public endpoints; use a secret key.",
+            code="invalid_api_key",
+        )
+    digest = hash_key(raw_key, secret)
+    key = (
+        ApiKey.get_or_none(ApiKey.key_hash == digest)
+        if SECRET_KEY_PATTERN.fullmatch(raw_key)
+        else None
+    )
+    if key is None or not hmac.compare_digest(key.key_hash, digest):
+        raise AuthenticationFailed("The API key is not valid.", code="invalid_api_key")
+    if key.revoked_at is not None and key.revoked_at <= now:
+        raise AuthenticationFailed("The API key has been revoked.", code="revoked_api_key")
+    if key.expires_at is not None and key.expires_at <= now:
+        raise AuthenticationFailed("The API key has expired.", code="expired_api_key")
+    _touch(key, now)
+    return Principal(
+        key_id=key.id,
+        user_id=key.user_id,
+        organization_id=key.organization_id,
+        scopes=None if key.scopes is None else tuple(key.scopes),
+        mode=key.mode,
+    )
+
+
+def _touch(key: ApiKey, now: datetime) -> None:
+    if key.last_used_at is not None and now - key.last_used_at < LAST_USED_RESOLUTION:
+        return
+    # Conditional, so concurrent requests of one key write once per minute at most.
+    ApiKey.update(last_used_at=now).where(
+        (ApiKey.id == key.id)
+        & (ApiKey.last_used_at.is_null() | (ApiKey.last_used_at <= now - LAST_USED_RESOLUTION))
+    ).execute()

@@ -1,0 +1,113 @@
+"""Organizations: bootstrapping one with its owner, reading and renaming it."""
+
+import re
+import unicodedata
+
+from models import PLANS, Organization, Schedule, User, db
+
+from .errors import InvalidRequest, NotFound
+from .keys import issue_key
+from .timeutil import is_timezone
+
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+DEFAULT_RULES = [{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}]
+
+
+def slugify(text: str, fallback: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60]
+    return slug or fallback
+
+
+def _unique(base: str, taken) -> str:
+    candidate, n = base, 1
+    while taken(candidate):
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def bootstrap(*, secret: str, org_name: str, email: str, name=None, plan="free", timezone="UTC"):
+    """Create an organization, its owner, a default schedule and a first secret key.
+
+    Return ``(organization, owner, raw_key)``.
+    """
+    org_name, email = org_name.strip(), email.strip().lower()
+    if not org_name:
+        raise InvalidRequest("The organization name must not be empty.", details={"org": "empty"})
+    if len(org_name) > 200:
+        raise InvalidRequest(
+            "The organization name is longer than 200 characters.", details={"org": "too long"}
+        )
+    if not EMAIL_PATTERN.fullmatch(email) or len(email) > 254:
+        raise InvalidRequest(
+            f"'{email}' is not a valid e-mail address.", details={"email": "invalid"}
+        )
+    if plan not in PLANS:
+        raise InvalidRequest(
+            f"Unknown plan '{plan}'.", details={"plan": "one of " + ", ".join(PLANS)}
+        )
+    if not is_timezone(timezone):
+        raise InvalidRequest(
+            f"'{timezone}' is not an IANA time zone.", details={"timezone": "unknown"}
+        )
+    local_part = email.split("@", 1)[0]
+    with db.atomic():
+        org = Organization.create(
+            name=org_name,
+            slug=_unique(
+                slugify(org_name, "org"),
+                lambda s: Organization.select().where(Organization.slug == s).exists(),
+            ),
+            timezone=timezone,
+            plan=plan,
+        )
+        owner = User.create(
+            organization=org,
+            email=email,
+            name=(name or local_part).strip()[:200] or local_part,
+            username=_unique(
+                slugify(local_part, "user"),
+                lambda s: User.select().where(User.username == s).exists(),
+            ),
+            timezone=timezone,
+            role="owner",
+        )
+        Schedule.create(
+            organization=org,
+            owner=owner,
+            name="Working hours",
+            timezone=timezone,
+            rules=DEFAULT_RULES,
+            is_default=True,
+        )
+        _, raw_key = issue_key(owner, secret=secret, name="Bootstrap key")
+    return org, owner, raw_key
+
+
+def get_organization(organization_id: str) -> Organization:
+    return Organization.get_by_id(organization_id)
+
+
+def find_by_slug(slug: str) -> Organization:
+    org = Organization.get_or_none(Organization.slug == slug)
+    if org is None:
+        raise NotFound(f"No organization with slug '{slug}'.", details={"org": slug})
+    return org
+
+
+def members(organization_id: str) -> list[User]:
+    return list(
+        User.select().where(User.organization == organization_id).order_by(User.created_at, User.id)
+    )
+
+
+def update_organization(organization_id: str, *, name=None, timezone=None) -> Organization:
+    """Rename the organization or change its time zone."""
+    org = get_organization(organization_id)
+    if name is not None:
+        org.name = name.strip()
+    if timezone is not None:
+        org.timezone = timezone
+    org.save()
+    return org

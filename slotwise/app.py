@@ -1,0 +1,84 @@
+"""The app factory: configuration in, a Connexion (ASGI) app out."""
+
+import yaml
+from connexion import FlaskApp
+from connexion.jsonifier import Jsonifier
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+
+from models import db, open_database
+
+from . import ROOT, docs, errors
+from . import config as configuration
+from .middleware import RequestContextMiddleware
+from .security import Runtime
+from .validation import VALIDATORS
+
+SPEC_PATH = ROOT / "openapi.yaml"
+
+
+def load_spec() -> dict:
+    with SPEC_PATH.open() as handle:
+        return yaml.safe_load(handle)
+
+
+def required_scopes(spec: dict) -> dict[str, str]:
+    """Map each operationId to the scope its ``x-required-scope`` names."""
+    return {
+        operation["operationId"]: operation["x-required-scope"]
+        for path_item in spec["paths"].values()
+        for operation in path_item.values()
+        if isinstance(operation, dict) and "x-required-scope" in operation
+    }
+
+
+def create_app(config: dict | None = None) -> FlaskApp:
+    """Build the app; ``config`` overrides defaults and SLOTWISE_* environment variables."""
+    settings = configuration.load(config)
+    db.initialize(open_database(settings["DATABASE_URL"]))
+    spec = load_spec()
+
+    app = FlaskApp(
+        __name__,
+        specification_dir=ROOT,
+        jsonifier=Jsonifier(separators=(",", ":")),
+        validator_map=VALIDATORS,
+        swagger_ui_options=SwaggerUIOptions(
+            spec_path="/api/v1/openapi.json", swagger_ui_path="/api/v1/ui"
+        ),
+        server_args={
+            "template_folder": str(ROOT / "templates"),
+            "static_folder": str(ROOT / "static"),
+        },
+    )
+    app.add_api(
+        spec,
+        strict_validation=True,
+        validate_responses=settings["VALIDATE_RESPONSES"],
+        pythonic_params=True,
+    )
+    app.app.config.update(settings)
+    app.add_middleware(
+        RequestContextMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        runtime=Runtime(
+            secret_key=settings["SECRET_KEY"],
+            max_body_bytes=settings["MAX_BODY_BYTES"],
+            required_scopes=required_scopes(spec),
+        ),
+    )
+    errors.register(app)
+    docs.register(app.app, spec)
+
+    # Peewee connects on a request's first query; closing here ends every request clean.
+    @app.app.teardown_request
+    def _close(_exc):
+        if not db.is_closed():
+            db.close()
+
+    return app
+
+
+def create_asgi_app():
+    """Factory for uvicorn's ``--factory``: each worker process builds its own app."""
+    return create_app()

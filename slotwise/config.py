@@ -1,0 +1,85 @@
+"""Configuration: defaults, then SLOTWISE_* environment variables, then explicit overrides."""
+
+import contextlib
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+from models.base import sqlite_path
+
+DEFAULTS = {
+    "DATABASE_URL": "sqlite:///slotwise.db",
+    "SECRET_KEY": None,
+    "BASE_URL": "http://127.0.0.1:8000",
+    "RATELIMIT_ENABLED": True,
+    # Off in production (it costs time per response); the tests turn it on.
+    "VALIDATE_RESPONSES": False,
+    "MAX_BODY_BYTES": 1024 * 1024,
+}
+
+_BOOLEAN = {"RATELIMIT_ENABLED", "VALIDATE_RESPONSES"}
+_INTEGER = {"MAX_BODY_BYTES"}
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _parse(name: str, raw: str):
+    if name in _BOOLEAN:
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"SLOTWISE_{name} must be 0 or 1, not {raw!r}")
+    if name in _INTEGER:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"SLOTWISE_{name} must be an integer, not {raw!r}") from None
+    return raw
+
+
+def load(overrides: dict | None = None, environ=os.environ) -> dict:
+    """Return the effective configuration, with SECRET_KEY always set."""
+    config = dict(DEFAULTS)
+    for name in DEFAULTS:
+        raw = environ.get("SLOTWISE_" + name)
+        if raw is not None and raw != "":
+            config[name] = _parse(name, raw)
+    config.update(overrides or {})
+    config["BASE_URL"] = config["BASE_URL"].rstrip("/")
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _stored_secret(config["DATABASE_URL"])
+    return config
+
+
+def _stored_secret(database_url: str) -> str:
+    """Read, or create once, the secret kept beside the SQLite database file.
+
+    Several databases mean several secrets; a server database has no file beside it,
+    so there the operator must set SLOTWISE_SECRET_KEY (every worker needs the same one).
+    """
+    path = sqlite_path(database_url)
+    if path is None:
+        raise ConfigError("SLOTWISE_SECRET_KEY must be set when the database is not SQLite")
+    secret_file = Path(path + ".secret")
+    if not secret_file.parent.is_dir():
+        raise ConfigError(f"The database directory {secret_file.parent} does not exist")
+    if not secret_file.exists():
+        # Written aside and linked into place: the link is atomic and fails if another
+        # process won the race, so every process ends up reading the same secret.
+        fd, temporary = tempfile.mkstemp(dir=secret_file.parent, prefix=".slotwise-secret-")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48) + "\n")
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, secret_file)
+        finally:
+            os.unlink(temporary)
+    secret = secret_file.read_text().strip()
+    if not secret:
+        raise ConfigError(f"{secret_file} is empty; delete it or set SLOTWISE_SECRET_KEY")
+    return secret

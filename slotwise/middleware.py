@@ -1,0 +1,82 @@
+"""ASGI middleware around everything: request ids, the body size limit, per-app settings."""
+
+import re
+import secrets
+
+from starlette.datastructures import Headers, MutableHeaders
+
+from services.errors import PayloadTooLarge
+
+from .errors import REQUEST_ID, error_body
+
+_VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
+
+# The ASGI scope key under which the app's runtime settings travel to security functions,
+# which Connexion calls outside of Flask.
+RUNTIME = "slotwise.runtime"
+
+
+class RequestContextMiddleware:
+    """Tag every response with ``X-Request-Id`` and refuse bodies above the size limit."""
+
+    def __init__(self, app, runtime):
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        offered = headers.get("x-request-id", "")
+        request_id = (
+            offered if _VALID_REQUEST_ID.fullmatch(offered) else "req_" + secrets.token_hex(16)
+        )
+        scope[REQUEST_ID] = request_id
+        scope[RUNTIME] = self.runtime
+
+        async def send_with_id(message):
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["X-Request-Id"] = request_id
+            await send(message)
+
+        limit = self.runtime.max_body_bytes
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _reject_too_large(limit, send_with_id)
+            return
+        await self.app(scope, _limited(receive, limit), send_with_id)
+
+
+def _limited(receive, limit: int):
+    received = 0
+
+    async def limited_receive():
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise PayloadTooLarge(
+                f"The request body exceeds {limit} bytes.", details={"maxBytes": limit}
+            )
+        return message
+
+    return limited_receive
+
+
+async def _reject_too_large(limit: int, send) -> None:
+    body = error_body(
+        f"The request body exceeds {limit} bytes.", "payload_too_large", {"maxBytes": limit}
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,184 @@
+"""Request validation that names the offending field and never answers 500 for bad input."""
+
+import json
+
+from connexion.datastructures import MediaTypeDict
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator
+from connexion.validators import ParameterValidator as ConnexionParameterValidator
+from jsonschema import Draft4Validator, ValidationError
+from starlette.datastructures import MutableHeaders
+
+from services.errors import InvalidRequest
+from services.timeutil import is_timezone, parse_timestamp
+
+# Connexion checks formats with this process-wide checker; teach it the API's formats.
+_FORMATS = Draft4Validator.FORMAT_CHECKER
+
+
+@_FORMATS.checks("timezone")
+def _is_timezone(value) -> bool:
+    return not isinstance(value, str) or is_timezone(value)
+
+
+@_FORMATS.checks("date-time", raises=ValueError)
+def _is_timestamp(value) -> bool:
+    if isinstance(value, str):
+        parse_timestamp(value)
+    return True
+
+
+MAX_MESSAGE = 200
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def _message(error: ValidationError) -> str:
+    if error.validator == "format" and error.validator_value == "timezone":
+        return "is not a known IANA time zone"
+    if error.validator == "format":
+        return f"is not a valid {error.validator_value}"
+    if error.validator == "enum":
+        return "must be one of: " + ", ".join(map(str, error.validator_value))
+    return _short(error.message)
+
+
+def field_errors(error: ValidationError) -> dict[str, str]:
+    """Map a schema error to ``{"field.path": "message"}``."""
+    path = ""
+    for part in error.absolute_path:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+
+    def at(name: str) -> str:
+        return f"{path}.{name}" if path else name
+
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [name for name in error.validator_value if name not in error.instance]
+        return {at(name): "is required" for name in missing}
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {})
+        return {
+            at(name): "is not a known field" for name in sorted(error.instance) if name not in known
+        }
+    return {path or "body": _message(error)}
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class JSONBodyValidator(JSONRequestBodyValidator):
+    """Parses bodies strictly and reports schema errors per field."""
+
+    async def _parse(self, stream, scope):
+        raw = b"".join([chunk async for chunk in stream])
+        if not raw:
+            return None
+        try:
+            text = raw.decode(self._encoding)
+        except (UnicodeDecodeError, LookupError):
+            raise InvalidRequest(
+                f"The request body is not valid {self._encoding} text.",
+                code="invalid_encoding",
+                details={"body": f"not {self._encoding}"},
+            ) from None
+        try:
+            return json.loads(text, parse_constant=_reject_constant)
+        except RecursionError:
+            raise InvalidRequest(
+                "The request body is nested too deeply.",
+                code="invalid_json",
+                details={"body": "nested too deeply"},
+            ) from None
+        except ValueError as exc:
+            raise InvalidRequest(
+                f"The request body is not valid JSON: {_short(str(exc))}",
+                code="invalid_json",
+                details={"body": _short(str(exc))},
+            ) from None
+
+    def _validate(self, body):
+        if body is None:
+            # Connexion 3.3 would also reject a missing body that the spec makes optional.
+            if self._required:
+                raise InvalidRequest(
+                    "The request body must not be empty.", details={"body": "is required"}
+                )
+            return
+        details = {}
+        try:
+            for error in self._validator.iter_errors(body):
+                details.update(field_errors(error))
+        except RecursionError:
+            raise InvalidRequest(
+                "The request body is nested too deeply.", details={"body": "nested too deeply"}
+            ) from None
+        if details:
+            summary = "; ".join(f"{field}: {message}" for field, message in details.items())
+            raise InvalidRequest(f"Invalid request body: {summary}", details=details)
+
+    async def wrap_receive(self, receive, *, scope):
+        # Connexion treats a body without Content-Length as absent; chunked bodies are
+        # real bodies, so give the validator their length instead.
+        headers = MutableHeaders(scope=scope)
+        if "content-length" not in headers and "chunked" in headers.get("transfer-encoding", ""):
+            chunks = []
+            more = True
+            while more:
+                message = await receive()
+                chunks.append(message.get("body", b""))
+                more = message.get("more_body", False)
+            body = b"".join(chunks)
+            headers["content-length"] = str(len(body))
+            del headers["transfer-encoding"]
+            receive = self._insert_messages(
+                receive, messages=[{"type": "http.request", "body": body}]
+            )
+        return await super().wrap_receive(receive, scope=scope)
+
+
+class ParameterValidator(ConnexionParameterValidator):
+    """Reports the parameter by name, with a short message."""
+
+    @staticmethod
+    def validate_parameter(parameter_type, value, param, param_name=None):
+        if value is None:
+            return "is required" if param.get("required") else None
+        try:
+            Draft4Validator(param.get("schema", param), format_checker=_FORMATS).validate(value)
+        except ValidationError as exc:
+            return _message(exc)
+        return None
+
+    def validate_request(self, request):
+        if self.strict_validation:
+            unknown = self.validate_query_parameter_list(
+                request, security_params=self.security_query_params
+            )
+            if unknown:
+                raise InvalidRequest(
+                    "Unknown query parameter: " + ", ".join(sorted(unknown)),
+                    details=dict.fromkeys(sorted(unknown), "is not a known parameter"),
+                )
+        checks = (
+            ("query", self.validate_query_parameter),
+            ("path", self.validate_path_parameter),
+            ("header", self.validate_header_parameter),
+            ("cookie", self.validate_cookie_parameter),
+        )
+        for location, check in checks:
+            for param in self.parameters.get(location, []):
+                error = check(param, request)
+                if error:
+                    raise InvalidRequest(
+                        f"Invalid {location} parameter '{param['name']}': {error}",
+                        details={param["name"]: error},
+                    )
+
+
+VALIDATORS = {
+    **VALIDATOR_MAP,
+    "parameter": ParameterValidator,
+    "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": JSONBodyValidator}),
+}
