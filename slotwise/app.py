@@ -11,7 +11,7 @@ from models import db, open_database
 from . import ROOT, docs, errors
 from . import config as configuration
 from .middleware import RequestContextMiddleware
-from .security import Runtime
+from .runtime import Runtime
 from .validation import VALIDATORS
 
 SPEC_PATH = ROOT / "openapi.yaml"
@@ -20,16 +20,6 @@ SPEC_PATH = ROOT / "openapi.yaml"
 def load_spec() -> dict:
     with SPEC_PATH.open() as handle:
         return yaml.safe_load(handle)
-
-
-def required_scopes(spec: dict) -> dict[str, str]:
-    """Map each operationId to the scope its ``x-required-scope`` names."""
-    return {
-        operation["operationId"]: operation["x-required-scope"]
-        for path_item in spec["paths"].values()
-        for operation in path_item.values()
-        if isinstance(operation, dict) and "x-required-scope" in operation
-    }
 
 
 def create_app(config: dict | None = None) -> FlaskApp:
@@ -61,10 +51,8 @@ def create_app(config: dict | None = None) -> FlaskApp:
     app.add_middleware(
         RequestContextMiddleware,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
-        runtime=Runtime(
-            secret_key=settings["SECRET_KEY"],
-            max_body_bytes=settings["MAX_BODY_BYTES"],
-            required_scopes=required_scopes(spec),
+        runtime=Runtime.from_spec(
+            spec, secret_key=settings["SECRET_KEY"], max_body_bytes=settings["MAX_BODY_BYTES"]
         ),
     )
     errors.register(app)

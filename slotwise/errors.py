@@ -9,10 +9,9 @@ from starlette.exceptions import HTTPException
 
 from services import errors as domain
 
-logger = logging.getLogger("slotwise.errors")
+from .runtime import REQUEST_ID, RUNTIME
 
-# The ASGI scope key holding the request's id, set by the request context middleware.
-REQUEST_ID = "slotwise.request_id"
+logger = logging.getLogger("slotwise.errors")
 
 STATUS_OF = {
     domain.InvalidRequest: 400,
@@ -92,6 +91,12 @@ def handle_http_exception(request, exc: HTTPException) -> ConnexionResponse:
         message = f"No route for {request.method} {request.url.path}."
     elif status == 405:
         message = f"Method {request.method} is not allowed on {request.url.path}."
+        # Connexion routes each operation separately, so its Allow names one method only.
+        runtime = request.scope.get(RUNTIME)
+        allowed = runtime.allowed_methods(request.url.path) if runtime else ()
+        if allowed:
+            headers = {**(exc.headers or {}), "Allow": ", ".join(allowed)}
+            return error_response(status, message, "method_not_allowed", headers=headers)
     else:
         message = exc.detail if isinstance(exc.detail, str) else "Request failed"
     return error_response(status, message, CODE_OF_STATUS.get(status, "error"), headers=exc.headers)

@@ -7,13 +7,11 @@ from starlette.datastructures import Headers, MutableHeaders
 
 from services.errors import PayloadTooLarge
 
-from .errors import REQUEST_ID, error_body
+from .errors import error_body
+from .runtime import REQUEST_ID, RUNTIME
 
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
-
-# The ASGI scope key under which the app's runtime settings travel to security functions,
-# which Connexion calls outside of Flask.
-RUNTIME = "slotwise.runtime"
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class RequestContextMiddleware:
@@ -40,10 +38,21 @@ class RequestContextMiddleware:
                 MutableHeaders(scope=message)["X-Request-Id"] = request_id
             await send(message)
 
+        if _CONTROL_CHARACTER.search(scope["path"]):
+            # No route or id contains one. Connexion's router skips such a path while
+            # Flask's matches it, and the operation would then run without its context.
+            await _reject(send_with_id, 404, "No route matches this path.", "not_found")
+            return
         limit = self.runtime.max_body_bytes
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _reject_too_large(limit, send_with_id)
+            await _reject(
+                send_with_id,
+                413,
+                f"The request body exceeds {limit} bytes.",
+                "payload_too_large",
+                {"maxBytes": limit},
+            )
             return
         await self.app(scope, _limited(receive, limit), send_with_id)
 
@@ -64,18 +73,15 @@ def _limited(receive, limit: int):
     return limited_receive
 
 
-async def _reject_too_large(limit: int, send) -> None:
-    body = error_body(
-        f"The request body exceeds {limit} bytes.", "payload_too_large", {"maxBytes": limit}
-    )
+async def _reject(send, status: int, message: str, code: str, details=None) -> None:
+    body = error_body(message, code, details)
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
             ],
         }
     )

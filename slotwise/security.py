@@ -5,23 +5,12 @@ The operation's ``x-required-scope`` is checked here too, so a key without the s
 403 before its request is even validated.
 """
 
-from dataclasses import dataclass, field
-
 from starlette.concurrency import run_in_threadpool
 
 from models import db, utcnow
 from services.auth import Principal, authenticate
 
-from .middleware import RUNTIME
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """What security functions and middleware need from the app that serves the request."""
-
-    secret_key: str
-    max_body_bytes: int
-    required_scopes: dict[str, str] = field(default_factory=dict)
+from .runtime import RUNTIME, Runtime
 
 
 def _verify(raw_key: str | None, secret: str) -> Principal:

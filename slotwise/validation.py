@@ -34,13 +34,33 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
+_MESSAGES = {
+    "type": "must be of type {}",
+    "maxLength": "must be at most {} characters long",
+    "minLength": "must be at least {} characters long",
+    "maximum": "must be at most {}",
+    "minimum": "must be at least {}",
+    "pattern": "must match the pattern {}",
+    "maxItems": "must have at most {} items",
+    "minItems": "must have at least {} items",
+    "maxProperties": "must have at most {} fields",
+    "minProperties": "must have at least {} fields",
+}
+
+
 def _message(error: ValidationError) -> str:
-    if error.validator == "format" and error.validator_value == "timezone":
-        return "is not a known IANA time zone"
-    if error.validator == "format":
-        return f"is not a valid {error.validator_value}"
-    if error.validator == "enum":
-        return "must be one of: " + ", ".join(map(str, error.validator_value))
+    """A short message that does not echo the rejected value back."""
+    rule, value = error.validator, error.validator_value
+    if rule == "format":
+        return "is not a known IANA time zone" if value == "timezone" else f"is not a valid {value}"
+    if rule == "enum":
+        return "must be one of: " + ", ".join(map(str, value))
+    if rule == "uniqueItems":
+        return "must not contain duplicates"
+    if rule == "type" and isinstance(value, list):
+        value = " or ".join(value)
+    if rule in _MESSAGES:
+        return _MESSAGES[rule].format(value)
     return _short(error.message)
 
 
