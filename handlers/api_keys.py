@@ -26,7 +26,7 @@ def create_key(body: dict):
         principal(),
         secret=secret_key(),
         now=utcnow(),
-        name=body["name"].strip(),
+        name=body["name"],
         scopes=body.get("scopes"),
         expires_at=parse_timestamp(expires_at) if expires_at else None,
         mode=body.get("mode"),

@@ -5,6 +5,7 @@ scripts are recorded in the ``schema_migration`` table, so running :func:`migrat
 older database brings it up to date, and on an up-to-date one does nothing.
 """
 
+import contextlib
 from pathlib import Path
 
 from playhouse.migrations import Runner
@@ -18,13 +19,19 @@ def _runner(directory: Path) -> Runner:
     return Runner(db.obj, str(directory), table_name="schema_migration")
 
 
+def _connected():
+    # A connection the caller opened (perhaps inside a transaction) stays open;
+    # closing it under them would fail or end their transaction.
+    return contextlib.nullcontext() if not db.is_closed() else db.connection_context()
+
+
 def migrate(directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply every pending migration in order; return the names applied."""
-    with db.connection_context():
+    with _connected():
         return _runner(directory).up()
 
 
 def pending(directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Names of the migrations not yet applied to the bound database."""
-    with db.connection_context():
+    with _connected():
         return [m.name for m in _runner(directory).status() if not m.applied]

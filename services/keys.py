@@ -10,6 +10,7 @@ from models import ApiKey, User, db
 
 from .errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from .pagination import Page, paginate
+from .text import clean_name
 
 _KEY_ALPHABET = string.ascii_letters + string.digits
 KEY_RANDOM_LENGTH = 40
@@ -60,6 +61,7 @@ def create_key(
             details={"mode": mode},
         )
     _check_grantable(principal, scopes)
+    name = clean_name(name, "name")
     if expires_at is not None and expires_at <= now:
         raise RuleViolation(
             "expiresAt must be in the future.",

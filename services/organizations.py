@@ -7,6 +7,7 @@ from models import PLANS, Organization, Schedule, User, db
 
 from .errors import InvalidRequest, NotFound
 from .keys import issue_key
+from .text import clean_name
 from .timeutil import is_timezone
 
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -106,7 +107,7 @@ def update_organization(organization_id: str, *, name=None, timezone=None) -> Or
     """Rename the organization or change its time zone."""
     org = get_organization(organization_id)
     if name is not None:
-        org.name = name.strip()
+        org.name = clean_name(name, "name")
     if timezone is not None:
         org.timezone = timezone
     org.save()

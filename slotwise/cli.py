@@ -2,10 +2,12 @@
 
 import argparse
 import json
+import os
 import sys
 
 import uvicorn
 from peewee import PeeweeException
+from playhouse.migrations import MigrationError
 
 from models import ApiKey, Organization, User, db, open_database, utcnow
 from models.base import UnsupportedDatabaseURL
@@ -89,11 +91,23 @@ def _bootstrap_demo(settings) -> None:
     print(f"Its secret API key (shown once, store it now): {raw_key}")
 
 
+def _local_url(host: str, port: int) -> str:
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - naming the wildcard, not binding it
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def cmd_serve(args, settings):
     if args.demo:
         _bootstrap_demo(settings)
     db.close()
-    base = settings["BASE_URL"]
+    if not os.environ.get("SLOTWISE_BASE_URL"):
+        # The default names port 8000; the links printed here and those the app writes
+        # must name the port actually served. The environment reaches every worker.
+        os.environ["SLOTWISE_BASE_URL"] = _local_url(args.host, args.port)
+    base = os.environ["SLOTWISE_BASE_URL"].rstrip("/")
     print(
         f"Docs: {base}/docs/  Interactive API: {base}/api/v1/ui/  Serving on http://{args.host}:{args.port}"
     )
@@ -110,6 +124,8 @@ def cmd_serve(args, settings):
 
 def cmd_migrate(args, settings):
     # main() has applied any pending migration before calling this.
+    for name in args.applied_migrations:
+        print(f"Applied migration {name}.")
     print("Database schema is up to date.")
 
 
@@ -121,7 +137,7 @@ def cmd_keys_create(args, settings):
     org = _organization(args.org)
     users = User.select().where(User.organization == org)
     user = (
-        users.where(User.email == args.email.lower()).first()
+        users.where(User.email == args.email.strip().lower()).first()
         if args.email
         else users.where(User.role == "owner").first()
     )
@@ -247,21 +263,27 @@ def build_parser() -> Parser:
     return parser
 
 
+def _fail(message: str) -> int:
+    # One line whatever the message holds (an e-mail address given with a newline...).
+    print("slotwise: error: " + " ".join(message.split()), file=sys.stderr)
+    return 1
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = configuration.load()
         db.initialize(open_database(settings["DATABASE_URL"]))
-        migrate()
+        args.applied_migrations = migrate()
         args.handler(args, settings)
-    except (CommandError, DomainError, configuration.ConfigError, UnsupportedDatabaseURL) as exc:
-        message = exc.message if isinstance(exc, DomainError) else str(exc)
-        print(f"slotwise: error: {message}", file=sys.stderr)
-        return 1
-    except PeeweeException as exc:
-        print(f"slotwise: error: database: {exc}", file=sys.stderr)
-        return 1
+    except DomainError as exc:
+        return _fail(exc.message)
+    except (CommandError, configuration.ConfigError, UnsupportedDatabaseURL, OSError) as exc:
+        return _fail(str(exc))
+    except (PeeweeException, MigrationError) as exc:
+        return _fail(f"database: {exc}")
     finally:
-        if not db.is_closed():
+        # The proxy stays unbound when the configuration was rejected.
+        if db.obj is not None and not db.is_closed():
             db.close()
     return 0

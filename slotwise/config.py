@@ -6,7 +6,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from models.base import sqlite_path
+from models.base import UnsupportedDatabaseURL, open_database, sqlite_path
 
 DEFAULTS = {
     "DATABASE_URL": "sqlite:///slotwise.db",
@@ -33,12 +33,15 @@ def _parse(name: str, raw: str):
             return True
         if lowered in ("0", "false", "no", "off"):
             return False
-        raise ConfigError(f"SLOTWISE_{name} must be 0 or 1, not {raw!r}")
+        raise ConfigError(f"SLOTWISE_{name} must be 1/true/yes/on or 0/false/no/off, not {raw!r}")
     if name in _INTEGER:
         try:
-            return int(raw)
+            value = int(raw)
         except ValueError:
-            raise ConfigError(f"SLOTWISE_{name} must be an integer, not {raw!r}") from None
+            raise ConfigError(f"SLOTWISE_{name} must be a whole number, not {raw!r}") from None
+        if value < 1:
+            raise ConfigError(f"SLOTWISE_{name} must be at least 1, not {value}")
+        return value
     return raw
 
 
@@ -51,6 +54,12 @@ def load(overrides: dict | None = None, environ=os.environ) -> dict:
             config[name] = _parse(name, raw)
     config.update(overrides or {})
     config["BASE_URL"] = config["BASE_URL"].rstrip("/")
+    try:
+        # Checked before the secret, which would otherwise be looked up beside a file
+        # that can never exist (``sqlite:///:memory:``) or blamed for a mistyped scheme.
+        open_database(config["DATABASE_URL"])
+    except UnsupportedDatabaseURL as exc:
+        raise ConfigError(str(exc)) from None
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _stored_secret(config["DATABASE_URL"])
     return config

@@ -1,20 +1,66 @@
-"""The /docs guides, rendered with Jinja2 from templates/docs and the spec itself."""
+"""The /docs guides and API reference, rendered with Jinja2 from templates/docs."""
 
-from flask import Blueprint, redirect, render_template
+from flask import Blueprint, current_app, redirect, render_template
+
+from .reference import build_docs
 
 blueprint = Blueprint("docs", __name__)
 
+EXTENSION = "slotwise.docs"
+# The browser then enforces what the tests check: every asset comes from this server.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
 
 def register(flask_app, spec: dict) -> None:
-    flask_app.config["SLOTWISE_SPEC"] = spec
+    """Mount the docs, with everything taken from the spec computed once, here."""
+    flask_app.extensions[EXTENSION] = build_docs(spec)
     flask_app.register_blueprint(blueprint)
+
+
+def _page(name: str):
+    return render_template(f"docs/{name}.html", docs=current_app.extensions[EXTENSION])
+
+
+@blueprint.after_request
+def _restrict_assets(response):
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return response
 
 
 @blueprint.get("/")
 def root():
+    """Send visitors of the bare host to the docs."""
     return redirect("/docs/", code=302)
 
 
 @blueprint.get("/docs/")
 def index():
-    return render_template("docs/index.html")
+    """Show the quick start."""
+    return _page("index")
+
+
+@blueprint.get("/docs/authentication")
+def authentication():
+    """Explain secret keys, the ways to send them, scopes and rotation."""
+    return _page("authentication")
+
+
+@blueprint.get("/docs/errors")
+def errors():
+    """Explain the error body and every status the API answers with."""
+    return _page("errors")
+
+
+@blueprint.get("/docs/pagination")
+def pagination():
+    """Explain paging through list endpoints."""
+    return _page("pagination")
+
+
+@blueprint.get("/docs/reference")
+def reference():
+    """Show every operation of the spec, grouped by tag."""
+    return _page("reference")

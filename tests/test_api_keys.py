@@ -233,3 +233,19 @@ def test_grace_periods_outside_a_week_are_refused(client, tenant, minutes):
 
     assert response.status_code == 400
     assert set(response.json()["details"]) == {"gracePeriodMinutes"}
+
+
+@pytest.mark.parametrize("name", ["   ", "\x1c\t", "\u3000"])
+def test_a_blank_name_is_refused(client, tenant, name):
+    response = create(client, tenant.key, name=name)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": "name must contain a visible character.",
+        "code": "blank_name",
+        "details": {"name": "must contain a visible character"},
+    }
+
+
+def test_a_name_is_trimmed(client, tenant):
+    assert create(client, tenant.key, name="  Deploy  ").json()["name"] == "Deploy"

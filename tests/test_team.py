@@ -66,3 +66,14 @@ def test_reading_needs_team_read_and_writing_team_write(client, make_key):
     response = client.put("/api/v1/team", headers=bearer(reader), json={"name": "Nope"})
     assert response.status_code == 403
     assert response.json()["details"] == {"requiredScope": "team:write"}
+
+
+def test_a_blank_name_is_refused_and_nothing_changes(client, tenant):
+    response = client.put(
+        "/api/v1/team", headers=bearer(tenant.key), json={"name": "\x1c ", "timezone": "Asia/Tokyo"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "blank_name"
+    team = client.get("/api/v1/team", headers=bearer(tenant.key)).json()
+    assert (team["name"], team["timezone"]) == ("Acme", "UTC")

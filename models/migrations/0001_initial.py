@@ -14,6 +14,7 @@ def up(migrator, db):
 
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = "organization"
 
     db.create_tables([Organization])
@@ -30,6 +31,7 @@ def up(migrator, db):
 
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = "user"
             indexes = ((("organization", "email"), True),)
 
@@ -51,6 +53,7 @@ def up(migrator, db):
 
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = "api_key"
 
     db.create_tables([ApiKey])
@@ -68,6 +71,7 @@ def up(migrator, db):
 
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = "schedule"
 
     db.create_tables([Schedule])

@@ -1,0 +1,561 @@
+"""The ``slotwise`` console script, run as a real subprocess against a temporary database."""
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from models import ApiKey, Organization, Schedule, User, db, open_database, utcnow
+from services.auth import authenticate
+from services.errors import AuthenticationFailed
+from slotwise import config
+
+SLOTWISE = shutil.which("slotwise", path=str(Path(sys.executable).parent)) or shutil.which(
+    "slotwise"
+)
+LIVE_KEY = re.compile(r"sw_live_[A-Za-z0-9]{32,}")
+
+
+def cli_env(database_url: str, **variables: str) -> dict:
+    """The caller's environment without any SLOTWISE_* setting, plus the given ones."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("SLOTWISE_")}
+    env["SLOTWISE_DATABASE_URL"] = database_url
+    env.update({f"SLOTWISE_{name}": value for name, value in variables.items()})
+    return env
+
+
+def run_slotwise(*args: str, database_url: str, cwd: Path, **variables: str):
+    assert SLOTWISE, "the slotwise console script is not installed"
+    return subprocess.run(
+        [SLOTWISE, *args],
+        env=cli_env(database_url, **variables),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def slotwise(database_url, tmp_path):
+    """Run the console script on the test's database: ``slotwise("bootstrap", ...)``."""
+
+    def run(*args: str, **variables: str):
+        return run_slotwise(*args, database_url=database_url, cwd=tmp_path, **variables)
+
+    return run
+
+
+def succeed(result) -> str:
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def bootstrap_json(slotwise, *args: str) -> dict:
+    return json.loads(succeed(slotwise("bootstrap", *args, "--json")))
+
+
+@pytest.fixture
+def bound(database_url):
+    """The process-wide database proxy bound to the test's database, to look at what the CLI did."""
+    db.initialize(open_database(database_url))
+    yield db
+    if not db.is_closed():
+        db.close()
+
+
+def stored_secret(database_url: str) -> str:
+    return config.load({"DATABASE_URL": database_url}, environ={})["SECRET_KEY"]
+
+
+def principal_of(raw_key: str, database_url: str):
+    with db.connection_context():
+        return authenticate(raw_key, secret=stored_secret(database_url), now=utcnow())
+
+
+# bootstrap
+
+
+def test_bootstrap_json_prints_exactly_one_object(slotwise):
+    printed = bootstrap_json(
+        slotwise, "--org", "Acme Inc", "--email", "Ada@Acme.example", "--name", "Ada Lovelace"
+    )
+
+    assert set(printed) == {"organization", "user", "apiKey"}
+    assert set(printed["organization"]) == {"id", "name", "slug"}
+    assert printed["organization"]["id"].startswith("org_")
+    assert printed["organization"]["name"] == "Acme Inc"
+    assert printed["organization"]["slug"] == "acme-inc"
+    assert set(printed["user"]) == {"id", "email", "name", "username"}
+    assert printed["user"]["id"].startswith("usr_")
+    assert printed["user"]["email"] == "ada@acme.example"
+    assert printed["user"]["name"] == "Ada Lovelace"
+    assert printed["user"]["username"] == "ada"
+    assert LIVE_KEY.fullmatch(printed["apiKey"])
+
+
+def test_bootstrap_key_authenticates_as_the_new_owner(slotwise, database_url, bound):
+    printed = bootstrap_json(slotwise, "--org", "Acme", "--email", "ada@acme.example")
+
+    principal = principal_of(printed["apiKey"], database_url)
+
+    assert principal.organization_id == printed["organization"]["id"]
+    assert principal.user_id == printed["user"]["id"]
+    assert principal.full_access
+    assert principal.mode == "live"
+
+
+def test_bootstrap_creates_owner_and_weekday_schedule_in_the_org_time_zone(slotwise, bound):
+    printed = bootstrap_json(
+        slotwise,
+        *("--org", "Acme", "--email", "ada@acme.example"),
+        *("--plan", "pro", "--timezone", "Europe/Berlin"),
+    )
+
+    with db.connection_context():
+        org = Organization.get_by_id(printed["organization"]["id"])
+        owner = User.get_by_id(printed["user"]["id"])
+        schedules = list(Schedule.select().where(Schedule.organization == org))
+    assert (org.plan, org.timezone) == ("pro", "Europe/Berlin")
+    assert (owner.role, owner.timezone, owner.organization_id) == ("owner", "Europe/Berlin", org.id)
+    assert len(schedules) == 1
+    assert schedules[0].is_default
+    assert schedules[0].owner_id == owner.id
+    assert schedules[0].timezone == "Europe/Berlin"
+    assert schedules[0].rules == [
+        {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}
+    ]
+    assert schedules[0].overrides == []
+
+
+def test_bootstrap_defaults_to_utc_the_free_plan_and_a_name_from_the_email(slotwise, bound):
+    printed = bootstrap_json(slotwise, "--org", "Acme", "--email", "grace@acme.example")
+
+    with db.connection_context():
+        org = Organization.get_by_id(printed["organization"]["id"])
+        schedule = Schedule.get(Schedule.organization == org)
+    assert (org.plan, org.timezone, schedule.timezone) == ("free", "UTC", "UTC")
+    assert printed["user"]["name"] == "grace"
+
+
+def test_bootstrap_again_with_another_name_creates_another_organization(
+    slotwise, database_url, bound
+):
+    first = bootstrap_json(slotwise, "--org", "Acme", "--email", "ada@acme.example")
+    second = bootstrap_json(slotwise, "--org", "Globex", "--email", "hank@globex.example")
+
+    assert second["organization"]["id"] != first["organization"]["id"]
+    assert (first["organization"]["slug"], second["organization"]["slug"]) == ("acme", "globex")
+    assert (
+        principal_of(second["apiKey"], database_url).organization_id
+        == (second["organization"]["id"])
+    )
+    with db.connection_context():
+        assert Organization.select().count() == 2
+
+
+def test_bootstrap_with_the_same_name_again_gets_a_distinct_slug(slotwise):
+    first = bootstrap_json(slotwise, "--org", "Acme", "--email", "ada@acme.example")
+    second = bootstrap_json(slotwise, "--org", "Acme", "--email", "ada@acme.example")
+
+    assert second["organization"]["id"] != first["organization"]["id"]
+    assert first["organization"]["slug"] == "acme"
+    assert second["organization"]["slug"] == "acme-2"
+    assert second["user"]["username"] != first["user"]["username"]
+
+
+def test_bootstrap_without_json_prints_the_slug_and_the_key_once(slotwise):
+    out = succeed(slotwise("bootstrap", "--org", "Acme", "--email", "ada@acme.example"))
+
+    assert "acme" in out
+    assert len(LIVE_KEY.findall(out)) == 1
+
+
+def test_bootstrap_never_prints_the_stored_secret(slotwise, database_url):
+    result = slotwise("bootstrap", "--org", "Acme", "--email", "ada@acme.example", "--json")
+    succeed(result)
+
+    secret = stored_secret(database_url)
+    assert secret not in result.stdout
+    assert secret not in result.stderr
+
+
+def test_bootstrap_never_prints_a_secret_from_the_environment(slotwise):
+    secret = "env-secret-that-must-stay-hidden"
+    result = slotwise(
+        "bootstrap", "--org", "Acme", "--email", "ada@acme.example", SECRET_KEY=secret
+    )
+
+    succeed(result)
+    assert secret not in result.stdout
+    assert secret not in result.stderr
+
+
+# Bad input: one line on stderr, nothing on stdout, a non-zero exit.
+
+EXISTING_ORG = "acme"
+EXPIRES_IN_PAST = ("--expires", "2020-01-01T00:00:00Z")
+EXPIRES_WITHOUT_OFFSET = ("--expires", "2099-01-01T00:00:00")
+
+BAD_INPUT = {
+    "unknown time zone": (
+        ["bootstrap", "--org", "X", "--email", "x@x.example", "--timezone", "Mars/Olympus"],
+        {},
+        "Mars/Olympus",
+    ),
+    "bad email": (["bootstrap", "--org", "X", "--email", "not-an-email"], {}, "not-an-email"),
+    "email with a newline": (
+        ["bootstrap", "--org", "X", "--email", "x\ny@x.example"],
+        {},
+        "e-mail",
+    ),
+    "empty org name": (["bootstrap", "--org", "  ", "--email", "x@x.example"], {}, "empty"),
+    "unknown plan": (
+        ["bootstrap", "--org", "X", "--email", "x@x.example", "--plan", "enterprise"],
+        {},
+        "enterprise",
+    ),
+    "missing --org": (["bootstrap", "--email", "x@x.example"], {}, "--org"),
+    "port 0": (["serve", "--port", "0"], {}, "--port"),
+    "port too large": (["serve", "--port", "65536"], {}, "--port"),
+    "port not a number": (["serve", "--port", "http"], {}, "--port"),
+    "workers 0": (["serve", "--workers", "0"], {}, "--workers"),
+    "unknown subcommand": (["frobnicate"], {}, "frobnicate"),
+    "no subcommand": ([], {}, "required"),
+    "keys without subcommand": (["keys"], {}, "required"),
+    "revoke unknown key": (["keys", "revoke", "key_doesnotexist"], {}, "key_doesnotexist"),
+    "create key for unknown org": (
+        ["keys", "create", "--org", "nowhere", "--name", "ci"],
+        {},
+        "nowhere",
+    ),
+    "list keys of unknown org": (["keys", "list", "--org", "nowhere"], {}, "nowhere"),
+    "create key for unknown user": (
+        ["keys", "create", "--org", EXISTING_ORG, "--name", "ci", "--email", "eve@x.example"],
+        {},
+        "eve@x.example",
+    ),
+    "unknown scope": (
+        ["keys", "create", "--org", EXISTING_ORG, "--name", "ci", "--scope", "everything"],
+        {},
+        "everything",
+    ),
+    "expiry in the past": (
+        ["keys", "create", "--org", EXISTING_ORG, "--name", "ci", *EXPIRES_IN_PAST],
+        {},
+        "future",
+    ),
+    "malformed expiry": (
+        ["keys", "create", "--org", EXISTING_ORG, "--name", "ci", "--expires", "next tuesday"],
+        {},
+        "--expires",
+    ),
+    "expiry without offset": (
+        ["keys", "create", "--org", EXISTING_ORG, "--name", "ci", *EXPIRES_WITHOUT_OFFSET],
+        {},
+        "offset",
+    ),
+    "mysql database": (["migrate"], {"DATABASE_URL": "mysql://u@localhost/slotwise"}, "mysql"),
+    "in-memory sqlite": (["migrate"], {"DATABASE_URL": "sqlite:///:memory:"}, "file path"),
+    "missing database directory": (
+        ["migrate"],
+        {"DATABASE_URL": "sqlite:////nonexistent-slotwise-dir/x.db"},
+        "does not exist",
+    ),
+    "postgres without a secret": (
+        ["migrate"],
+        {"DATABASE_URL": "postgresql://slotwise@127.0.0.1:1/slotwise"},
+        "SLOTWISE_SECRET_KEY",
+    ),
+    "unreachable postgres": (
+        ["migrate"],
+        {"DATABASE_URL": "postgresql://slotwise@127.0.0.1:1/slotwise", "SECRET_KEY": "s"},
+        "database",
+    ),
+    "rate limit maybe": (["migrate"], {"RATELIMIT_ENABLED": "maybe"}, "SLOTWISE_RATELIMIT_ENABLED"),
+    "body limit not a number": (["migrate"], {"MAX_BODY_BYTES": "lots"}, "SLOTWISE_MAX_BODY_BYTES"),
+}
+
+
+@pytest.fixture(scope="module")
+def populated(tmp_path_factory):
+    """A database holding the organization 'acme', shared by the bad-input cases (none writes)."""
+    directory = tmp_path_factory.mktemp("populated")
+    url = f"sqlite:///{directory}/slotwise.db"
+    result = run_slotwise(
+        "bootstrap", "--org", "Acme", "--email", "ada@acme.example", database_url=url, cwd=directory
+    )
+    succeed(result)
+    return url, directory
+
+
+@pytest.mark.parametrize(("args", "variables", "mention"), BAD_INPUT.values(), ids=BAD_INPUT)
+def test_bad_input_gives_one_line_error_and_nonzero_exit(populated, args, variables, mention):
+    url, directory = populated
+    variables = dict(variables)
+    database_url = variables.pop("DATABASE_URL", url)
+
+    result = run_slotwise(*args, database_url=database_url, cwd=directory, **variables)
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("slotwise")
+    assert "error" in lines[0]
+    assert mention in lines[0]
+    assert result.stdout == ""
+
+
+def test_rejected_bootstrap_creates_nothing(slotwise, bound):
+    result = slotwise("bootstrap", "--org", "X", "--email", "x@x.example", "--timezone", "Nowhere")
+
+    assert result.returncode != 0
+    with db.connection_context():
+        assert Organization.select().count() == 0
+        assert User.select().count() == 0
+
+
+def test_rejected_database_url_leaves_no_secret_file_behind(tmp_path):
+    result = run_slotwise("migrate", database_url="sqlite:///:memory:", cwd=tmp_path)
+
+    assert result.returncode != 0
+    assert list(tmp_path.iterdir()) == []
+
+
+# keys
+
+
+@pytest.fixture
+def acme(slotwise):
+    return bootstrap_json(slotwise, "--org", "Acme", "--email", "ada@acme.example")
+
+
+def create_key(slotwise, *args: str) -> dict:
+    return json.loads(succeed(slotwise("keys", "create", "--org", "acme", *args, "--json")))
+
+
+def list_keys(slotwise) -> list[dict]:
+    return json.loads(succeed(slotwise("keys", "list", "--org", "acme", "--json")))
+
+
+def test_keys_create_issues_a_live_key_that_authenticates(slotwise, acme, database_url, bound):
+    created = create_key(slotwise, "--name", "CI deploys")
+
+    assert created["id"].startswith("key_")
+    assert created["name"] == "CI deploys"
+    assert created["mode"] == "live"
+    assert created["scopes"] is None
+    assert LIVE_KEY.fullmatch(created["key"])
+    principal = principal_of(created["key"], database_url)
+    assert principal.key_id == created["id"]
+    assert principal.user_id == acme["user"]["id"]
+
+
+def test_keys_create_with_test_flag_gives_a_sw_test_key(slotwise, acme, database_url, bound):
+    created = create_key(slotwise, "--name", "sandbox", "--test")
+
+    assert created["key"].startswith("sw_test_")
+    assert created["mode"] == "test"
+    assert principal_of(created["key"], database_url).mode == "test"
+
+
+def test_keys_create_stores_the_scopes(slotwise, acme, database_url, bound):
+    created = create_key(
+        slotwise, "--name", "reader", "--scope", "contacts:read", "--scope", "bookings:read"
+    )
+
+    assert created["scopes"] == ["bookings:read", "contacts:read"]
+    principal = principal_of(created["key"], database_url)
+    assert principal.scopes == ("bookings:read", "contacts:read")
+    assert not principal.has_scope("bookings:write")
+    with db.connection_context():
+        assert ApiKey.get_by_id(created["id"]).scopes == ["bookings:read", "contacts:read"]
+
+
+def test_keys_create_with_expiry_stores_it(slotwise, acme, bound):
+    created = create_key(slotwise, "--name", "temporary", "--expires", "2099-06-30T12:00:00+02:00")
+
+    with db.connection_context():
+        assert ApiKey.get_by_id(created["id"]).expires_at == datetime(2099, 6, 30, 10, tzinfo=UTC)
+    listed = {row["id"]: row for row in list_keys(slotwise)}
+    assert listed[created["id"]]["expiresAt"].startswith("2099-06-30T10:00:00")
+
+
+def test_keys_create_finds_the_user_by_email_in_any_case(slotwise, acme, database_url, bound):
+    created = create_key(slotwise, "--name", "mine", "--email", " ADA@acme.example ")
+
+    assert principal_of(created["key"], database_url).user_id == acme["user"]["id"]
+
+
+def test_keys_list_shows_every_live_key_without_its_secret(slotwise, acme):
+    created = create_key(slotwise, "--name", "CI deploys", "--scope", "bookings:read")
+
+    result = slotwise("keys", "list", "--org", "acme", "--json")
+    rows = json.loads(succeed(result))
+
+    assert [row["name"] for row in rows] == ["CI deploys", "Bootstrap key"]
+    assert rows[0] == {
+        "id": created["id"],
+        "name": "CI deploys",
+        "mode": "live",
+        "lastFour": created["key"][-4:],
+        "scopes": ["bookings:read"],
+        "expiresAt": None,
+        "revokedAt": None,
+    }
+    assert created["key"] not in result.stdout
+    assert acme["apiKey"] not in result.stdout
+
+
+def test_keys_list_as_text_shows_one_line_per_key(slotwise, acme):
+    created = create_key(slotwise, "--name", "reader", "--scope", "contacts:read")
+
+    lines = succeed(slotwise("keys", "list", "--org", "acme")).splitlines()
+
+    assert len(lines) == 2
+    assert created["id"] in lines[0]
+    assert "contacts:read" in lines[0]
+    assert "full access" in lines[1]
+
+
+def test_keys_revoke_stops_the_key_at_once(slotwise, acme, database_url, bound):
+    created = create_key(slotwise, "--name", "leaked")
+
+    succeed(slotwise("keys", "revoke", created["id"]))
+
+    with pytest.raises(AuthenticationFailed) as failure:
+        principal_of(created["key"], database_url)
+    assert failure.value.code == "revoked_api_key"
+    assert created["id"] not in {row["id"] for row in list_keys(slotwise)}
+    # The other keys keep working.
+    assert principal_of(acme["apiKey"], database_url).organization_id == acme["organization"]["id"]
+
+
+def test_keys_revoke_twice_is_an_error(slotwise, acme):
+    created = create_key(slotwise, "--name", "leaked")
+    succeed(slotwise("keys", "revoke", created["id"]))
+
+    again = slotwise("keys", "revoke", created["id"])
+
+    assert again.returncode != 0
+    assert again.stderr.strip() == f"slotwise: error: no live key with id {created['id']!r}"
+
+
+# migrate
+
+
+def test_migrate_creates_the_schema_then_has_nothing_left_to_do(slotwise, bound):
+    first = succeed(slotwise("migrate"))
+    second = succeed(slotwise("migrate"))
+
+    assert "0001_initial" in first
+    assert "0001_initial" not in second
+    assert "up to date" in second
+    with db.connection_context():
+        assert {"organization", "user", "api_key", "schedule", "schema_migration"} <= set(
+            db.get_tables()
+        )
+
+
+# serve
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(url: str, key: str | None = None) -> httpx.Response:
+    return httpx.get(url, headers={"Authorization": f"Bearer {key}"} if key else {}, timeout=5)
+
+
+@contextlib.contextmanager
+def serving(tmp_path: Path, database_url: str, *args: str, **variables: str):
+    """Run ``slotwise serve`` until /healthz answers; yield (base URL, stdout path, stderr path)."""
+    port = free_port()
+    run_dir = tmp_path / f"serve-{port}"
+    run_dir.mkdir()
+    out_path, err_path = run_dir / "stdout", run_dir / "stderr"
+    with out_path.open("w") as out, err_path.open("w") as err:
+        process = subprocess.Popen(
+            [SLOTWISE, "serve", "--port", str(port), "--log-level", "warning", *args],
+            env=cli_env(database_url, **variables),
+            cwd=tmp_path,
+            stdout=out,
+            stderr=err,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"slotwise serve exited early:\n{err_path.read_text()}")
+            with contextlib.suppress(httpx.TransportError):
+                if get(base + "/healthz").status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                pytest.fail(f"slotwise serve did not answer:\n{err_path.read_text()}")
+            time.sleep(0.05)
+        yield base, out_path, err_path
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_serve_demo_bootstraps_and_serves_the_printed_key(tmp_path, database_url):
+    with serving(tmp_path, database_url, "--demo") as (base, out_path, err_path):
+        out = out_path.read_text()
+        keys = LIVE_KEY.findall(out)
+        assert len(keys) == 1, out
+
+        response = get(base + "/api/v1/me", keys[0])
+        assert response.status_code == 200, response.text
+        me = response.json()
+        assert me["email"] == "demo@example.com"
+        assert me["organization"]["slug"] == "demo"
+
+        # The printed docs link names the port actually served, and works.
+        assert f"{base}/docs/" in out
+        assert get(base + "/docs/").status_code == 200
+
+    secret = stored_secret(database_url)
+    assert secret not in out_path.read_text()
+    assert secret not in err_path.read_text()
+
+
+def test_serve_demo_second_start_creates_no_other_organization(tmp_path, database_url, bound):
+    with serving(tmp_path, database_url, "--demo") as (_, first_out, _):
+        first_key = LIVE_KEY.findall(first_out.read_text())
+    with serving(tmp_path, database_url, "--demo") as (base, second_out, _):
+        assert LIVE_KEY.findall(second_out.read_text()) == []
+        # The first start's key still works.
+        assert get(base + "/api/v1/me", first_key[0]).status_code == 200
+
+    with db.connection_context():
+        assert [org.slug for org in Organization.select()] == ["demo"]
+
+
+def test_serve_prints_the_configured_base_url(tmp_path, database_url):
+    with serving(tmp_path, database_url, BASE_URL="https://book.example.com/") as (_, out_path, _):
+        out = out_path.read_text()
+
+    assert "https://book.example.com/docs/" in out
+    assert LIVE_KEY.findall(out) == []
