@@ -31,12 +31,14 @@ class MemberSchema(Schema):
 
 
 class TeamSchema(Schema):
-    id = fields.String()
-    name = fields.String()
-    slug = fields.String()
-    timezone = fields.String()
-    plan = fields.String()
-    created_at = Timestamp(data_key="createdAt")
+    """Dumps a ``services.organizations.Team``."""
+
+    id = fields.String(attribute="organization.id")
+    name = fields.String(attribute="organization.name")
+    slug = fields.String(attribute="organization.slug")
+    timezone = fields.String(attribute="organization.timezone")
+    plan = fields.String(attribute="organization.plan")
+    created_at = Timestamp(attribute="organization.created_at", data_key="createdAt")
     members = fields.List(fields.Nested(MemberSchema))
 
 

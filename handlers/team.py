@@ -6,18 +6,14 @@ from .context import principal
 from .schemas import TeamSchema
 
 
-def _team(org) -> dict:
-    return TeamSchema().dump({**org.__data__, "members": organizations.members(org.id)})
-
-
 def get_team():
     """Return the organization with its members."""
-    return _team(organizations.get_organization(principal().organization_id)), 200
+    return TeamSchema().dump(organizations.get_team(principal().organization_id)), 200
 
 
 def update_team(body: dict):
     """Rename the organization or change its time zone."""
-    org = organizations.update_organization(
+    team = organizations.update_team(
         principal().organization_id, name=body.get("name"), timezone=body.get("timezone")
     )
-    return _team(org), 200
+    return TeamSchema().dump(team), 200

@@ -80,9 +80,17 @@ def list_keys(principal, *, now: datetime, page: int, limit: int) -> Page:
 
 
 def revoke_key(principal, key_id: str, *, now: datetime) -> None:
-    """Stop a key at once."""
-    key = _get_visible(principal, key_id, now)
-    ApiKey.update(revoked_at=now).where(ApiKey.id == key.id).execute()
+    """Stop a key of the caller's organization at once."""
+    revoke(_get_visible(principal, key_id, now).id, now=now)
+
+
+def revoke(key_id: str, *, now: datetime) -> bool:
+    """Stop a key at once, whatever its organization; False when no live key has that id."""
+    return bool(
+        ApiKey.update(revoked_at=now)
+        .where((ApiKey.id == key_id) & (ApiKey.revoked_at.is_null() | (ApiKey.revoked_at > now)))
+        .execute()
+    )
 
 
 def rotate_key(

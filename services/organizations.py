@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from models import PLANS, Organization, Schedule, User, db
 
@@ -86,8 +87,18 @@ def bootstrap(*, secret: str, org_name: str, email: str, name=None, plan="free",
     return org, owner, raw_key
 
 
-def get_organization(organization_id: str) -> Organization:
-    return Organization.get_by_id(organization_id)
+@dataclass(frozen=True)
+class Team:
+    organization: Organization
+    members: list[User]
+
+
+def get_team(organization_id: str) -> Team:
+    """The organization with its members, oldest first."""
+    members = (
+        User.select().where(User.organization == organization_id).order_by(User.created_at, User.id)
+    )
+    return Team(Organization.get_by_id(organization_id), list(members))
 
 
 def find_by_slug(slug: str) -> Organization:
@@ -97,18 +108,12 @@ def find_by_slug(slug: str) -> Organization:
     return org
 
 
-def members(organization_id: str) -> list[User]:
-    return list(
-        User.select().where(User.organization == organization_id).order_by(User.created_at, User.id)
-    )
-
-
-def update_organization(organization_id: str, *, name=None, timezone=None) -> Organization:
+def update_team(organization_id: str, *, name=None, timezone=None) -> Team:
     """Rename the organization or change its time zone."""
-    org = get_organization(organization_id)
+    org = Organization.get_by_id(organization_id)
     if name is not None:
         org.name = clean_name(name, "name")
     if timezone is not None:
         org.timezone = timezone
     org.save()
-    return org
+    return get_team(organization_id)

@@ -189,15 +189,7 @@ def cmd_keys_list(args, settings):
 
 
 def cmd_keys_revoke(args, settings):
-    revoked = (
-        ApiKey.update(revoked_at=utcnow())
-        .where(
-            (ApiKey.id == args.key_id)
-            & (ApiKey.revoked_at.is_null() | (ApiKey.revoked_at > utcnow()))
-        )
-        .execute()
-    )
-    if not revoked:
+    if not keys.revoke(args.key_id, now=utcnow()):
         raise CommandError(f"no live key with id {args.key_id!r}")
     print(f"Revoked {args.key_id}.")
 
