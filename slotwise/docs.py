@@ -60,6 +60,12 @@ def pagination():
     return _page("pagination")
 
 
+@blueprint.get("/docs/scheduling")
+def scheduling():
+    """Explain how slots are computed, including across daylight-saving changes."""
+    return _page("scheduling")
+
+
 @blueprint.get("/docs/reference")
 def reference():
     """Show every operation of the spec, grouped by tag."""

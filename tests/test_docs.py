@@ -183,7 +183,7 @@ def test_reference_documents_every_operation_of_the_spec(reference):
         section = article(reference, operation_id)
         assert f">{method.upper()}</span>" in section
         assert f'<code class="path">{path}</code>' in section
-        assert html.escape(operation["summary"]) in section
+        assert operation["summary"] in html.unescape(section)
 
 
 def test_reference_names_the_access_each_operation_needs(reference):
@@ -346,3 +346,29 @@ def test_openapi_json_serves_our_spec(client):
     body = response.json()
     assert body["openapi"].startswith("3.")
     assert set(body["paths"]) == set(SPEC["paths"])
+
+
+def test_scheduling_guide_is_linked_everywhere_and_states_the_daylight_saving_rules(client):
+    response = client.get("/docs/scheduling")
+    text = html.unescape(response.text)
+    tags = _Tags(response.text)
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    for snippet in [
+        "A skipped time lands after the gap.",
+        "so 02:30 means 03:30 CEST",
+        "A repeated time means its first occurrence.",
+        "An interval covers all real time between its two ends.",
+        "01:00, 01:30, 02:00, 02:30 CEST; 02:00, 02:30 CET",
+        "Buffers keep meetings\n  apart, never other buffers",
+        "exactly at <em>now + notice</em> is offered",
+        "not_a_slot_start",
+    ]:
+        assert snippet in text
+    assert [url for url in tags.asset_urls() if is_external(url)] == []
+    for path in GUIDES:
+        assert "/docs/scheduling" in _Tags(client.get(path).text).attribute("href", "a")
+    for href in set(tags.attribute("href")):
+        if not is_external(href):
+            assert client.get(urlsplit(urljoin("/docs/scheduling", href)).path).status_code == 200
