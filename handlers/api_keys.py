@@ -28,7 +28,7 @@ def create_key(body: dict):
         now=utcnow(),
         name=body["name"],
         scopes=body.get("scopes"),
-        expires_at=parse_timestamp(expires_at) if expires_at else None,
+        expires_at=parse_timestamp(expires_at, "expiresAt") if expires_at else None,
         mode=body.get("mode"),
     )
     return _with_secret(key, raw_key), 201

@@ -1,17 +1,15 @@
 """Marshmallow schemas that turn models into the API's JSON shapes."""
 
-from datetime import UTC
-
 from marshmallow import Schema, fields
+
+from services.timeutil import format_timestamp
 
 
 class Timestamp(fields.Field):
     """ISO 8601 in UTC with milliseconds and ``Z``: ``2026-02-14T10:00:00.000Z``."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        return None if value is None else format_timestamp(value)
 
 
 class OrganizationRefSchema(Schema):

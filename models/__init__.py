@@ -1,7 +1,7 @@
 """Peewee models behind one database proxy, bound by the app factory or the CLI."""
 
 from .api_key import ApiKey
-from .base import db, new_id, open_database, utcnow
+from .base import db, new_id, open_database, utcnow, write_transaction
 from .booking import ACTIVE_STATUSES, Booking, BookingEvent
 from .contact import Contact
 from .event_type import EventType
@@ -39,4 +39,5 @@ __all__ = [
     "new_id",
     "open_database",
     "utcnow",
+    "write_transaction",
 ]

@@ -101,3 +101,12 @@ def sqlite_path(url: str) -> str | None:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def write_transaction():
+    """A transaction that serializes writers from its first statement.
+
+    On SQLite it takes the write lock at BEGIN (two deferred transactions that both read
+    and then write fail with "database is locked"); PostgreSQL locks rows as it goes.
+    """
+    return db.atomic("IMMEDIATE") if isinstance(db.obj, SqliteDatabase) else db.atomic()

@@ -1,8 +1,8 @@
 """Bookings and their history."""
 
-from peewee import CharField, ForeignKeyField, IntegerField, TextField
+from peewee import CharField, ForeignKeyField, IntegerField, PostgresqlDatabase, TextField
 
-from .base import BaseModel, JSONField, UTCDateTimeField, new_id, utcnow
+from .base import BaseModel, JSONField, UTCDateTimeField, db, new_id, utcnow
 from .contact import Contact
 from .event_type import EventType
 from .organization import Organization, User
@@ -37,6 +37,16 @@ class Booking(BaseModel):
 
     class Meta:
         indexes = ((("host", "start_at"), False), (("organization", "start_at"), False))
+
+    @staticmethod
+    def lock_host(host_id) -> None:
+        """Serialize the bookings of one host until the transaction ends.
+
+        PostgreSQL locks the host's row; SQLite needs nothing more, since a write
+        transaction there already excludes every other writer.
+        """
+        if isinstance(db.obj, PostgresqlDatabase):
+            User.select(User.id).where(User.id == host_id).for_update().execute()
 
     @classmethod
     def blocking(cls, host_id, start, end):

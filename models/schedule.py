@@ -16,3 +16,11 @@ class Schedule(BaseModel):
     overrides = JSONField(default=list)
     is_default = BooleanField(default=False)
     created_at = UTCDateTimeField(default=utcnow)
+
+
+# One default schedule per owner.
+Schedule.add_index(
+    Schedule.index(
+        Schedule.owner, unique=True, where=Schedule.is_default, name="schedule_owner_id_default"
+    )
+)

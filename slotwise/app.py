@@ -1,5 +1,8 @@
 """The app factory: configuration in, a Connexion (ASGI) app out."""
 
+import copy
+from functools import cache
+
 import yaml
 from connexion import FlaskApp
 from connexion.jsonifier import Jsonifier
@@ -8,7 +11,7 @@ from connexion.options import SwaggerUIOptions
 
 from models import db, open_database
 
-from . import ROOT, docs, errors
+from . import ROOT, docs, errors, idempotency
 from . import config as configuration
 from .middleware import RequestContextMiddleware
 from .runtime import Runtime
@@ -18,8 +21,16 @@ SPEC_PATH = ROOT / "openapi.yaml"
 
 
 def load_spec() -> dict:
+    """The parsed spec, a fresh copy for each caller (Connexion adds to what it is given)."""
+    return copy.deepcopy(_parsed_spec())
+
+
+@cache
+def _parsed_spec() -> dict:
+    # The C loader when PyYAML has it: tests build many apps, and parsing dominates.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with SPEC_PATH.open() as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader
 
 
 def create_app(config: dict | None = None) -> FlaskApp:
@@ -57,6 +68,7 @@ def create_app(config: dict | None = None) -> FlaskApp:
     )
     errors.register(app)
     docs.register(app.app, spec)
+    idempotency.register(app.app)
 
     # Peewee connects on a request's first query; closing here ends every request clean.
     @app.app.teardown_request

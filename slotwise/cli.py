@@ -144,7 +144,7 @@ def cmd_keys_create(args, settings):
     if user is None:
         raise CommandError(f"no user {args.email!r} in organization {org.slug!r}")
     try:
-        expires_at = parse_timestamp(args.expires) if args.expires else None
+        expires_at = parse_timestamp(args.expires, "--expires") if args.expires else None
     except ValueError as exc:
         raise CommandError(f"--expires: {exc}") from None
     if expires_at is not None and expires_at <= utcnow():

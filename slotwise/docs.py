@@ -60,6 +60,12 @@ def pagination():
     return _page("pagination")
 
 
+@blueprint.get("/docs/bookings")
+def bookings():
+    """Explain booking, its states, the invitee's links and safe retries."""
+    return _page("bookings")
+
+
 @blueprint.get("/docs/scheduling")
 def scheduling():
     """Explain how slots are computed, including across daylight-saving changes."""

@@ -49,6 +49,10 @@ def error_body(message: str, code: str, details: dict | None = None) -> bytes:
 def error_response(
     status: int, message: str, code: str, details=None, headers=None
 ) -> ConnexionResponse:
+    return _json_error_response(status, error_body(message, code, details), headers)
+
+
+def _json_error_response(status: int, body: bytes, headers=None) -> ConnexionResponse:
     headers = dict(headers or {})
     if status == 401:
         headers["WWW-Authenticate"] = WWW_AUTHENTICATE
@@ -56,7 +60,7 @@ def error_response(
         status_code=status,
         mimetype="application/json",
         content_type="application/json",
-        body=error_body(message, code, details),
+        body=body,
         headers=headers,
     )
 
@@ -68,8 +72,13 @@ def _status_of(exc: domain.DomainError) -> int:
     return 500
 
 
+def domain_error_status_and_body(exc: domain.DomainError) -> tuple[int, bytes]:
+    """The status and JSON body that answer ``exc``; needs no request."""
+    return _status_of(exc), error_body(exc.message, exc.code, exc.details)
+
+
 def handle_domain_error(_request, exc: domain.DomainError) -> ConnexionResponse:
-    return error_response(_status_of(exc), exc.message, exc.code, exc.details)
+    return _json_error_response(*domain_error_status_and_body(exc))
 
 
 def handle_problem(_request, exc: ProblemException) -> ConnexionResponse:

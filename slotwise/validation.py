@@ -1,6 +1,7 @@
 """Request validation that names the offending field and never answers 500 for bad input."""
 
 import json
+from datetime import date
 
 from connexion.datastructures import MediaTypeDict
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator
@@ -9,7 +10,7 @@ from jsonschema import Draft4Validator, ValidationError
 from starlette.datastructures import MutableHeaders
 
 from services.errors import InvalidRequest
-from services.timeutil import is_timezone, parse_timestamp
+from services.timeutil import is_timezone, read_timestamp
 
 # Connexion checks formats with this process-wide checker; teach it the API's formats.
 _FORMATS = Draft4Validator.FORMAT_CHECKER
@@ -23,7 +24,21 @@ def _is_timezone(value) -> bool:
 @_FORMATS.checks("date-time", raises=ValueError)
 def _is_timestamp(value) -> bool:
     if isinstance(value, str):
-        parse_timestamp(value)
+        read_timestamp(value)
+    return True
+
+
+@_FORMATS.checks("date", raises=ValueError)
+def _is_date(value) -> bool:
+    if isinstance(value, str):
+        date.fromisoformat(value)
+    return True
+
+
+@_FORMATS.checks("date-or-date-time", raises=ValueError)
+def _is_date_or_timestamp(value) -> bool:
+    if isinstance(value, str):
+        return _is_date(value) if len(value) == 10 else _is_timestamp(value)
     return True
 
 

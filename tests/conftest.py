@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from models import Organization, User, db
+from models import EventType, Organization, Schedule, User, db
 from models.schema import migrate
 from services import keys, organizations
 from slotwise.app import create_app
@@ -95,3 +95,23 @@ def make_key(tenant):
 
 def bearer(key: str) -> dict:
     return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def make_event_type(tenant):
+    """Create an event type of the tenant's owner on their default schedule (Mon–Fri 9–17 UTC)."""
+
+    def create(slug: str = "intro", **fields) -> EventType:
+        with db.connection_context():
+            schedule = Schedule.get((Schedule.owner == tenant.owner) & Schedule.is_default)
+            return EventType.create(
+                organization=tenant.organization,
+                owner=tenant.owner,
+                schedule=fields.pop("schedule", schedule),
+                title=fields.pop("title", slug.title()),
+                slug=slug,
+                duration_minutes=fields.pop("duration_minutes", 30),
+                **fields,
+            )
+
+    return create

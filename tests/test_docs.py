@@ -57,6 +57,17 @@ GUIDES = {
         "limit=101",
         "def fetch_all(path):",
     ],
+    "/docs/bookings": [
+        "POST /api/bookings",
+        "409 slot_taken",
+        "422 slot_unavailable",
+        "manageToken",
+        "Idempotency-Key",
+        "idempotency_mismatch",
+        "idempotent_secret_not_replayed",
+        '"force": true',
+        "exclusion constraint",
+    ],
     "/docs/reference": ["Contents", "Required scope", "Request body", "Responses"],
 }
 

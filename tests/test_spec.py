@@ -53,6 +53,11 @@ def test_every_operation_declares_the_errors_it_can_return(method, path, operati
         assert "404" in statuses
     if "requestBody" in operation:
         assert "413" in statuses
+    if method == "post":
+        # Idempotency-Key: 409 while the first request runs, 422 when reused for another.
+        assert {"409", "422"} <= statuses
+        parameters = [parameter.get("$ref") for parameter in operation.get("parameters", [])]
+        assert "#/components/parameters/IdempotencyKey" in parameters
 
 
 @pytest.mark.parametrize(("method", "path", "operation", "resolved"), OPERATIONS, ids=IDS)

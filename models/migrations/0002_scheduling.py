@@ -1,4 +1,4 @@
-"""Event types, contacts, bookings with their history, and idempotency records."""
+"""Event types, contacts, bookings and their history, idempotency records."""
 
 from peewee import *
 
@@ -137,6 +137,11 @@ def up(migrator, db):
             indexes = ((("scope", "key"), True),)
 
     db.create_tables([IdempotencyRecord])
+
+    db.execute_sql(
+        'CREATE UNIQUE INDEX "schedule_owner_id_default" ON "schedule" ("owner_id") '
+        'WHERE "is_default"'
+    )
 
     # Unique among rows not deleted, so a deleted event type's slug can be used again.
     for table, column in (("event_type", "slug"), ("contact", "email")):

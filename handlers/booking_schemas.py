@@ -1,0 +1,113 @@
+"""Marshmallow schemas for availability and bookings."""
+
+from zoneinfo import ZoneInfo
+
+from marshmallow import Schema, fields
+
+from .schemas import Timestamp
+
+
+class AvailabilitySchema(Schema):
+    """Dumps a ``services.calendar.Availability``, slots in its time zone."""
+
+    event_type_id = fields.String(data_key="eventTypeId")
+    timezone = fields.String()
+    start_date = fields.Date(data_key="startDate")
+    end_date = fields.Date(data_key="endDate")
+    slots = fields.Method("local_slots")
+
+    def local_slots(self, found) -> list[dict]:
+        zone = ZoneInfo(found.timezone)
+        return [
+            {
+                "start": slot.start.astimezone(zone).isoformat(),
+                "end": slot.end.astimezone(zone).isoformat(),
+                "seatsAvailable": slot.seats_available,
+            }
+            for slot in found.slots
+        ]
+
+
+class ReasonSchema(Schema):
+    code = fields.String()
+    detail = fields.String()
+
+
+class ExplanationSchema(Schema):
+    event_type_id = fields.String(data_key="eventTypeId")
+    time = Timestamp()
+    bookable = fields.Boolean(attribute="explanation.bookable")
+    reasons = fields.List(fields.Nested(ReasonSchema), attribute="explanation.reasons")
+
+
+class BookingSchema(Schema):
+    id = fields.String()
+    status = fields.String()
+    start_at = Timestamp(data_key="startTime")
+    end_at = Timestamp(data_key="endTime")
+    event_type_id = fields.String(data_key="eventTypeId")
+    contact_id = fields.String(data_key="contactId")
+    invitee_name = fields.String(data_key="inviteeName")
+    invitee_email = fields.String(data_key="inviteeEmail")
+    invitee_timezone = fields.String(data_key="inviteeTimezone")
+    notes = fields.String()
+    answers = fields.Dict(keys=fields.String(), values=fields.String())
+    series_id = fields.String(data_key="seriesId", allow_none=True)
+    created_at = Timestamp(data_key="createdAt")
+    updated_at = Timestamp(data_key="updatedAt")
+
+
+class EventTypeRefSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    slug = fields.String()
+    duration_minutes = fields.Integer(data_key="durationMinutes")
+
+
+class ContactRefSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    email = fields.String()
+
+
+class PublicBookingSchema(Schema):
+    """What the invitee sees: no internal ids besides the booking's and the event type's."""
+
+    id = fields.String()
+    status = fields.String()
+    start_at = Timestamp(data_key="startTime")
+    end_at = Timestamp(data_key="endTime")
+    invitee_name = fields.String(data_key="inviteeName")
+    invitee_email = fields.String(data_key="inviteeEmail")
+    invitee_timezone = fields.String(data_key="inviteeTimezone")
+    notes = fields.String()
+    event_type = fields.Nested(EventTypeRefSchema, data_key="eventType")
+
+
+class HistorySchema(Schema):
+    type = fields.String()
+    actor = fields.String()
+    reason = fields.String()
+    previous_start_at = Timestamp(data_key="previousStartTime")
+    previous_end_at = Timestamp(data_key="previousEndTime")
+    created_at = Timestamp(data_key="createdAt")
+
+
+def created_booking(booking, token: str, base_url: str) -> dict:
+    """A new booking with the invitee's manage token and link, shown this once."""
+    return {
+        **BookingSchema().dump(booking),
+        "manageToken": token,
+        "manageUrl": f"{base_url}/api/bookings/{booking.id}?token={token}",
+    }
+
+
+def booking_detail(booking, history) -> dict:
+    return {
+        **BookingSchema().dump(booking),
+        "eventType": EventTypeRefSchema().dump(booking.event_type),
+        "contact": ContactRefSchema().dump(booking.contact),
+        # E-mails about bookings arrive with the side-effects work; none is sent yet.
+        "emailLogs": [],
+        "history": HistorySchema(many=True).dump(history),
+    }

@@ -1,0 +1,57 @@
+"""Booking without a key, and the invitee's own links."""
+
+from flask import current_app
+
+from models import utcnow
+from services import bookings
+from services.timeutil import parse_timestamp
+
+from .booking_schemas import PublicBookingSchema, created_booking
+
+
+def invitee_of(body: dict) -> bookings.Invitee:
+    return bookings.Invitee(
+        name=body["inviteeName"],
+        email=body["inviteeEmail"],
+        timezone=body["inviteeTimezone"],
+        notes=body.get("notes", ""),
+        answers=body.get("answers", {}),
+    )
+
+
+def create_booking(body: dict):
+    """Book a slot for an invitee, if it is still free."""
+    booking, token = bookings.book(
+        body["eventTypeId"],
+        invitee_of(body),
+        parse_timestamp(body["startTime"], "startTime"),
+        actor=bookings.INVITEE,
+        now=utcnow(),
+    )
+    return created_booking(booking, token, current_app.config["BASE_URL"]), 201
+
+
+def get_booking(booking_id: str, token: str):
+    """Show the invitee their booking."""
+    return PublicBookingSchema().dump(bookings.for_invitee(booking_id, token)), 200
+
+
+def cancel_booking(booking_id: str, token: str, body: dict | None = None):
+    """Cancel the invitee's booking."""
+    booking = bookings.for_invitee(booking_id, token)
+    cancelled = bookings.cancel(
+        booking, actor=bookings.INVITEE, reason=(body or {}).get("reason", "")
+    )
+    return PublicBookingSchema().dump(cancelled), 200
+
+
+def reschedule_booking(booking_id: str, token: str, body: dict):
+    """Move the invitee's booking to another free slot."""
+    moved = bookings.reschedule(
+        bookings.for_invitee(booking_id, token),
+        parse_timestamp(body["startTime"], "startTime"),
+        actor=bookings.INVITEE,
+        now=utcnow(),
+        reason=body.get("reason", ""),
+    )
+    return PublicBookingSchema().dump(moved), 200

@@ -1,0 +1,41 @@
+"""Marshmallow schemas for schedules and event types, in the shapes openapi.yaml gives them."""
+
+from marshmallow import Schema, fields
+
+from .schemas import Timestamp
+
+
+class ScheduleSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    timezone = fields.String()
+    # Stored as the validated request gave them (overrides sorted by date).
+    rules = fields.Raw()
+    overrides = fields.Raw()
+    is_default = fields.Boolean(data_key="isDefault")
+    owner_id = fields.String(data_key="ownerId")
+    created_at = Timestamp(data_key="createdAt")
+
+
+class EventTypeSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    slug = fields.String()
+    description = fields.String()
+    duration_minutes = fields.Integer(data_key="durationMinutes")
+    location = fields.Raw(allow_none=True)
+    schedule_id = fields.String(data_key="scheduleId")
+    owner_id = fields.String(data_key="ownerId")
+    buffer_before_minutes = fields.Integer(data_key="bufferBeforeMinutes")
+    buffer_after_minutes = fields.Integer(data_key="bufferAfterMinutes")
+    minimum_notice_minutes = fields.Integer(data_key="minimumNoticeMinutes")
+    booking_window_days = fields.Integer(data_key="bookingWindowDays")
+    slot_interval_minutes = fields.Integer(data_key="slotIntervalMinutes", allow_none=True)
+    max_bookings_per_day = fields.Integer(data_key="maxBookingsPerDay", allow_none=True)
+    seats_per_slot = fields.Integer(data_key="seatsPerSlot")
+    requires_confirmation = fields.Boolean(data_key="requiresConfirmation")
+    active = fields.Boolean()
+    questions = fields.Raw()
+    created_at = Timestamp(data_key="createdAt")
+    updated_at = Timestamp(data_key="updatedAt")
+    deleted_at = Timestamp(data_key="deletedAt")

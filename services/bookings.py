@@ -1,0 +1,417 @@
+"""Bookings: the only way a slot becomes taken, and every later change of a booking.
+
+A booking is written only if its slot is still free at commit time: the check and the
+insert run in one transaction that serializes the host's bookings (SQLite's write lock,
+or a row lock on the host in PostgreSQL, where an exclusion constraint backs it up).
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
+from peewee import IntegrityError
+
+from models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingEvent,
+    Contact,
+    EventType,
+    Organization,
+    Schedule,
+    new_id,
+    write_transaction,
+)
+
+from . import calendar
+from .errors import Conflict, InvalidRequest, NotFound, RuleViolation
+from .pagination import Page, paginate
+from .timeutil import format_timestamp, parse_timestamp, require_supported
+
+INVITEE = "invitee"
+# Reasons that mean "someone else got there first": the slot was offered a moment ago.
+TAKEN = frozenset({"busy", "buffer", "full", "daily_limit"})
+# What even a forced booking must respect: other meetings and the seats of a group slot.
+NEVER_OVERRIDDEN = frozenset({"busy", "full"})
+MAX_OCCURRENCES = 52
+FREQUENCIES = {"daily": DAILY, "weekly": WEEKLY, "monthly": MONTHLY}
+
+
+@dataclass(frozen=True)
+class Invitee:
+    name: str
+    email: str
+    timezone: str
+    notes: str = ""
+    answers: dict = field(default_factory=dict)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# Creating
+
+
+def book(
+    event_type_id,
+    invitee: Invitee,
+    start: datetime,
+    *,
+    actor: str,
+    now: datetime,
+    organization_id=None,
+    force=False,
+    recurrence=None,
+):
+    """Book ``start`` (and a series' further occurrences); return (first booking, manage token).
+
+    Public bookings pass no ``organization_id``; the host's API passes theirs, so other
+    organizations' event types are not found.
+    """
+    event_type = _bookable(event_type_id, organization_id)
+    _check_answers(event_type.questions, invitee.answers)
+    starts = _occurrences(event_type, start, recurrence) if recurrence else [start]
+    token = "mt_" + secrets.token_urlsafe(24)
+    series_id = new_id("ser") if recurrence else None
+    # Invitees wait for the host's confirmation where the event type asks for it; a host
+    # booking on someone's behalf has confirmed it by doing so.
+    status = "PENDING" if event_type.requires_confirmation and actor == INVITEE else "CONFIRMED"
+    try:
+        with write_transaction():
+            Booking.lock_host(event_type.owner_id)
+            contact = _contact_for(event_type.organization_id, invitee)
+            bookings = []
+            for at in starts:
+                _check_free(event_type, at, now=now, force=force)
+                bookings.append(
+                    _insert(event_type, contact, invitee, at, status, token, series_id, actor)
+                )
+    except IntegrityError:
+        raise _taken(start, ["busy"]) from None
+    return bookings[0], token
+
+
+def _bookable(event_type_id, organization_id) -> EventType:
+    query = (
+        EventType.select(EventType, Schedule)
+        .join(Schedule)
+        .where((EventType.id == event_type_id) & EventType.deleted_at.is_null() & EventType.active)
+    )
+    if organization_id is not None:
+        query = query.where(EventType.organization == organization_id)
+    event_type = query.first()
+    if event_type is None:
+        raise NotFound(
+            f"No bookable event type with id '{event_type_id}'.",
+            details={"eventTypeId": event_type_id},
+        )
+    return event_type
+
+
+def _check_answers(questions: list[dict], answers: dict) -> None:
+    known = {question["id"]: question for question in questions}
+    problems = {
+        f"answers.{key}": "is not a question of this event type"
+        for key in answers
+        if key not in known
+    }
+    for question in questions:
+        value = answers.get(question["id"])
+        where = f"answers.{question['id']}"
+        if question.get("required") and not (value or "").strip():
+            problems[where] = "is required"
+        elif (
+            value is not None and question["type"] == "select" and value not in question["options"]
+        ):
+            problems[where] = "must be one of: " + ", ".join(question["options"])
+    if problems:
+        summary = "; ".join(f"{name}: {message}" for name, message in problems.items())
+        raise InvalidRequest(f"Invalid answers: {summary}", details=problems)
+
+
+def _occurrences(event_type: EventType, start: datetime, recurrence: dict) -> list[datetime]:
+    """The series' starts, repeating the local time in the schedule's zone."""
+    zone = ZoneInfo(event_type.schedule.timezone)
+    local_start = start.astimezone(zone).replace(tzinfo=None)
+    until = None
+    if "until" in recurrence:
+        last_day = date.fromisoformat(recurrence["until"])
+        if last_day < local_start.date():
+            raise RuleViolation(
+                "recurrence.until lies before startTime.",
+                code="invalid_recurrence",
+                details={"recurrence.until": "must not be before startTime"},
+            )
+        if last_day > local_start.date() + timedelta(days=366):
+            raise RuleViolation(
+                "A series may reach at most a year ahead.",
+                code="invalid_recurrence",
+                details={"recurrence.until": "at most a year after startTime"},
+            )
+        until = datetime.combine(last_day, time.max)
+    rule = rrule(
+        FREQUENCIES[recurrence["frequency"]],
+        dtstart=local_start,
+        interval=recurrence.get("interval", 1),
+        count=recurrence.get("count"),
+        until=until,
+    )
+    local_starts = list(islice(rule, MAX_OCCURRENCES + 1))
+    if len(local_starts) > MAX_OCCURRENCES:
+        raise RuleViolation(
+            f"A series may have at most {MAX_OCCURRENCES} occurrences.",
+            code="invalid_recurrence",
+            details={"recurrence": f"more than {MAX_OCCURRENCES} occurrences"},
+        )
+    # A local time that a daylight-saving change skips moves past the gap, as in the engine.
+    return [moment.replace(tzinfo=zone).astimezone(UTC) for moment in local_starts]
+
+
+def _check_free(event_type, at: datetime, *, now, force=False, exclude=None) -> None:
+    explanation = calendar.explain_slot(event_type, at, now=now, exclude=exclude)
+    codes = {reason.code for reason in explanation.reasons}
+    blocking = codes & NEVER_OVERRIDDEN if force else codes
+    if not blocking:
+        return
+    if blocking <= TAKEN:
+        raise _taken(at, sorted(blocking))
+    raise RuleViolation(
+        f"{format_timestamp(at)} is not a bookable slot: {', '.join(sorted(blocking))}.",
+        code="slot_unavailable",
+        details={"startTime": format_timestamp(at), "reasons": sorted(blocking)},
+    )
+
+
+def _taken(at: datetime, reasons: list[str]) -> Conflict:
+    return Conflict(
+        "This slot has just been taken.",
+        code="slot_taken",
+        details={"startTime": format_timestamp(at), "reasons": reasons},
+    )
+
+
+def _contact_for(organization_id: str, invitee: Invitee) -> Contact:
+    """The organization's contact with the invitee's e-mail address, created if new."""
+    email = invitee.email.strip().lower()
+    # Insert-or-ignore, so two first bookings of one person with two hosts cannot collide.
+    Contact.insert(
+        id=new_id("con"), organization=organization_id, email=email, name=invitee.name.strip()
+    ).on_conflict_ignore().execute()
+    return Contact.get(
+        (Contact.organization == organization_id)
+        & (Contact.email == email)
+        & Contact.deleted_at.is_null()
+    )
+
+
+def _seat_key(event_type: EventType, at: datetime, booking_id: str) -> str:
+    if event_type.seats_per_slot == 1:
+        return booking_id
+    return f"{event_type.id}@{format_timestamp(at)}"
+
+
+def _insert(event_type, contact, invitee, at, status, token, series_id, actor) -> Booking:
+    booking_id = new_id("bkg")
+    booking = Booking.create(
+        id=booking_id,
+        organization=event_type.organization_id,
+        event_type=event_type,
+        host=event_type.owner_id,
+        contact=contact,
+        status=status,
+        start_at=at,
+        end_at=at + timedelta(minutes=event_type.duration_minutes),
+        buffer_before_minutes=event_type.buffer_before_minutes,
+        buffer_after_minutes=event_type.buffer_after_minutes,
+        seat_key=_seat_key(event_type, at, booking_id),
+        invitee_name=invitee.name.strip(),
+        invitee_email=invitee.email.strip().lower(),
+        invitee_timezone=invitee.timezone,
+        notes=invitee.notes,
+        answers=invitee.answers,
+        manage_token_hash=_token_hash(token),
+        series_id=series_id,
+    )
+    BookingEvent.create(booking=booking, type="created", actor=actor)
+    return booking
+
+
+# Finding
+
+
+def for_invitee(booking_id: str, token: str) -> Booking:
+    """The booking whose manage token this is; a wrong token looks like an unknown booking."""
+    booking = Booking.get_or_none(Booking.id == booking_id)
+    if booking is None or not hmac.compare_digest(booking.manage_token_hash, _token_hash(token)):
+        raise NotFound(f"No booking with id '{booking_id}'.", details={"id": booking_id})
+    return booking
+
+
+def for_organization(booking_id: str, organization_id: str) -> Booking:
+    booking = Booking.get_or_none(
+        (Booking.id == booking_id) & (Booking.organization == organization_id)
+    )
+    if booking is None:
+        raise NotFound(f"No booking with id '{booking_id}'.", details={"id": booking_id})
+    return booking
+
+
+def history(booking: Booking) -> list[BookingEvent]:
+    return list(booking.events.order_by(BookingEvent.created_at, BookingEvent.id))
+
+
+def occurrences(booking: Booking, *, page: int, limit: int) -> Page:
+    """The bookings of the series ``booking`` belongs to (just itself outside a series)."""
+    query = Booking.select().where(
+        (Booking.series_id == booking.series_id) & (Booking.organization == booking.organization_id)
+        if booking.series_id
+        else Booking.id == booking.id
+    )
+    return paginate(query.order_by(Booking.start_at, Booking.id), page, limit)
+
+
+def _bound(value: str | None, organization: Organization, *, field: str, end: bool):
+    """A ``from``/``to`` filter: a date is a whole day in the organization's zone."""
+    if value is None:
+        return None
+    if len(value) == 10:
+        day = date.fromisoformat(value) + timedelta(days=1 if end else 0)
+        moment = datetime.combine(day, time(), ZoneInfo(organization.timezone))
+    else:
+        moment = parse_timestamp(value, field) + timedelta(microseconds=1 if end else 0)
+    require_supported(moment, field)
+    return moment
+
+
+def search(
+    organization_id,
+    *,
+    page,
+    limit,
+    status="all",
+    start=None,
+    end=None,
+    event_type_id=None,
+    contact_id=None,
+) -> Page:
+    """The organization's bookings matching the filters, sorted by start."""
+    organization = Organization.get_by_id(organization_id)
+    query = Booking.select().where(Booking.organization == organization_id)
+    if status != "all":
+        query = query.where(Booking.status == status)
+    lower = _bound(start, organization, field="from", end=False)
+    upper = _bound(end, organization, field="to", end=True)
+    if lower is not None:
+        query = query.where(Booking.start_at >= lower)
+    if upper is not None:
+        query = query.where(Booking.start_at < upper)
+    if event_type_id is not None:
+        query = query.where(Booking.event_type == event_type_id)
+    if contact_id is not None:
+        query = query.where(Booking.contact == contact_id)
+    return paginate(query.order_by(Booking.start_at, Booking.id), page, limit)
+
+
+# Changing
+
+
+def cancel(booking: Booking, *, actor: str, reason: str = "") -> Booking:
+    """Cancel a confirmed or pending booking; its slot is free at once."""
+    _transition(booking, ACTIVE_STATUSES, "CANCELLED", "cancelled", actor=actor, reason=reason)
+    return Booking.get_by_id(booking.id)
+
+
+def decline(booking: Booking, *, actor: str, reason: str = "") -> Booking:
+    _transition(booking, ("PENDING",), "DECLINED", "declined", actor=actor, reason=reason)
+    return Booking.get_by_id(booking.id)
+
+
+def confirm(booking: Booking, *, actor: str, now: datetime) -> Booking:
+    """Confirm a pending booking, if no other booking has come to overlap it meanwhile."""
+    try:
+        with write_transaction():
+            Booking.lock_host(booking.host_id)
+            if booking.status == "PENDING":
+                explanation = calendar.explain_slot(
+                    booking.event_type, booking.start_at, now=now, exclude=booking.id
+                )
+                clash = {reason.code for reason in explanation.reasons} & NEVER_OVERRIDDEN
+                if clash:
+                    raise _taken(booking.start_at, sorted(clash))
+            _transition(booking, ("PENDING",), "CONFIRMED", "confirmed", actor=actor)
+    except IntegrityError:
+        raise _taken(booking.start_at, ["busy"]) from None
+    return Booking.get_by_id(booking.id)
+
+
+def reschedule(
+    booking: Booking, start: datetime, *, actor: str, now: datetime, reason: str = "", force=False
+) -> Booking:
+    """Move a booking to another start, checked like a new booking; it keeps its id."""
+    event_type = booking.event_type
+    if event_type.deleted_at is not None or not event_type.active:
+        raise Conflict(
+            "The event type of this booking can no longer be booked.",
+            code="event_type_unavailable",
+            details={"eventTypeId": event_type.id},
+        )
+    try:
+        with write_transaction():
+            Booking.lock_host(booking.host_id)
+            current = Booking.get_by_id(booking.id)
+            _require_status(current, ACTIVE_STATUSES)
+            _check_free(event_type, start, now=now, force=force, exclude=booking.id)
+            Booking.update(
+                start_at=start,
+                end_at=start + timedelta(minutes=event_type.duration_minutes),
+                seat_key=_seat_key(event_type, start, booking.id),
+                updated_at=now,
+            ).where(Booking.id == booking.id).execute()
+            BookingEvent.create(
+                booking=booking.id,
+                type="rescheduled",
+                actor=actor,
+                reason=reason,
+                previous_start_at=current.start_at,
+                previous_end_at=current.end_at,
+            )
+    except IntegrityError:
+        raise _taken(start, ["busy"]) from None
+    return Booking.get_by_id(booking.id)
+
+
+def _require_status(booking: Booking, allowed) -> None:
+    if booking.status in allowed:
+        return
+    if booking.status == "CANCELLED":
+        raise Conflict(
+            "The booking is already cancelled.",
+            code="already_cancelled",
+            details={"status": "CANCELLED"},
+        )
+    raise Conflict(
+        f"The booking is {booking.status}, not {' or '.join(allowed)}.",
+        code="invalid_status",
+        details={"status": booking.status},
+    )
+
+
+def _transition(
+    booking: Booking, allowed, status: str, event: str, *, actor: str, reason: str = ""
+) -> None:
+    with write_transaction():
+        # Conditional, so two concurrent cancellations cannot both succeed.
+        changed = (
+            Booking.update(status=status, updated_at=datetime.now(UTC))
+            .where((Booking.id == booking.id) & Booking.status.in_(allowed))
+            .execute()
+        )
+        if not changed:
+            _require_status(Booking.get_by_id(booking.id), allowed)
+        BookingEvent.create(booking=booking.id, type=event, actor=actor, reason=reason)

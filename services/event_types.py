@@ -1,0 +1,223 @@
+"""Event types: what can be booked, with unique slugs, soft deletion and restore."""
+
+from datetime import datetime
+
+from peewee import IntegrityError
+
+from models import EventType, Schedule, db
+
+from .errors import Conflict, NotFound, RuleViolation
+from .organizations import slugify
+from .pagination import Page, paginate
+from .schedules import default_schedule_of
+from .text import clean_name
+
+# API field name -> EventType column, for the fields a client may set.
+COLUMNS = {
+    "title": "title",
+    "slug": "slug",
+    "description": "description",
+    "durationMinutes": "duration_minutes",
+    "location": "location",
+    "scheduleId": "schedule",
+    "bufferBeforeMinutes": "buffer_before_minutes",
+    "bufferAfterMinutes": "buffer_after_minutes",
+    "minimumNoticeMinutes": "minimum_notice_minutes",
+    "bookingWindowDays": "booking_window_days",
+    "slotIntervalMinutes": "slot_interval_minutes",
+    "maxBookingsPerDay": "max_bookings_per_day",
+    "seatsPerSlot": "seats_per_slot",
+    "requiresConfirmation": "requires_confirmation",
+    "active": "active",
+    "questions": "questions",
+}
+
+ACTIVE_FILTERS = {"true": True, "false": False, "all": None}
+
+
+def _invalid_question(field: str, message: str, detail: str) -> RuleViolation:
+    return RuleViolation(f"{field}: {message}", code="invalid_question", details={field: detail})
+
+
+def check_questions(questions: list[dict]) -> list[dict]:
+    """Refuse options where they make no sense and reused ids; return them as stored."""
+    seen: dict[str, int] = {}
+    stored = []
+    for index, question in enumerate(questions):
+        path, has_options = f"questions[{index}]", "options" in question
+        if question["type"] == "select" and not has_options:
+            raise _invalid_question(
+                f"{path}.options",
+                "a select question needs options.",
+                "required for select questions",
+            )
+        if question["type"] != "select" and has_options:
+            raise _invalid_question(
+                f"{path}.options",
+                "only select questions have options.",
+                "allowed only for select questions",
+            )
+        if question["id"] in seen:
+            first = f"questions[{seen[question['id']]}]"
+            raise _invalid_question(
+                f"{path}.id",
+                f"'{question['id']}' is already the id of {first}.",
+                f"duplicates {first}.id",
+            )
+        seen[question["id"]] = index
+        stored.append({**question, "required": question.get("required", False)})
+    return stored
+
+
+def _columns(fields: dict) -> dict:
+    """Turn API fields (camelCase) into column values, checking what the schema cannot."""
+    values = {COLUMNS[name]: value for name, value in fields.items()}
+    if "title" in values:
+        values["title"] = clean_name(values["title"], "title")
+    if "questions" in values:
+        values["questions"] = check_questions(values["questions"])
+    return values
+
+
+def _schedule_of(principal, schedule_id: str | None) -> Schedule:
+    if schedule_id is None:
+        schedule = default_schedule_of(principal.user_id)
+        if schedule is None:
+            raise RuleViolation(
+                "The calling key's user has no default schedule: pass scheduleId, "
+                "or create a schedule first.",
+                code="unknown_schedule",
+                details={"scheduleId": "required: the host has no default schedule"},
+            )
+        return schedule
+    schedule = Schedule.get_or_none(
+        (Schedule.id == schedule_id) & (Schedule.organization == principal.organization_id)
+    )
+    if schedule is None:
+        raise RuleViolation(
+            f"No schedule with id '{schedule_id}' in this organization.",
+            code="unknown_schedule",
+            details={"scheduleId": "no such schedule"},
+        )
+    return schedule
+
+
+def _slug_taken(organization_id: str, slug: str, *, besides: str | None = None) -> bool:
+    query = EventType.live(organization_id).where(EventType.slug == slug)
+    if besides is not None:
+        query = query.where(EventType.id != besides)
+    return query.exists()
+
+
+def _slug_conflict(slug: str, hint: str = "") -> Conflict:
+    return Conflict(
+        f"Another event type already uses the slug '{slug}'{hint}.",
+        code="slug_taken",
+        details={"slug": "already used"},
+    )
+
+
+def _derived_slug(organization_id: str, title: str) -> str:
+    """A slug from the title, suffixed -2, -3… past the slugs live event types use."""
+    # slugify cuts at 60 characters, which can leave a trailing hyphen.
+    base = slugify(title, "event").rstrip("-")
+    taken = {
+        event_type.slug
+        for event_type in EventType.live(organization_id)
+        .select(EventType.slug)
+        .where(EventType.slug.startswith(base))
+    }
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def _save(event_type: EventType, **options) -> EventType:
+    """Write the row; a slug that a concurrent request took first is a 409."""
+    try:
+        with db.atomic():
+            event_type.save(**options)
+    except IntegrityError:
+        if not _slug_taken(event_type.organization_id, event_type.slug, besides=event_type.id):
+            raise
+        raise _slug_conflict(event_type.slug) from None
+    return event_type
+
+
+def list_event_types(principal, *, active: str, page: int, limit: int) -> Page:
+    """Live event types of the organization, oldest first: active ones, inactive ones or all."""
+    query = EventType.live(principal.organization_id).order_by(EventType.created_at, EventType.id)
+    wanted = ACTIVE_FILTERS[active]
+    if wanted is not None:
+        query = query.where(EventType.active == wanted)
+    return paginate(query, page, limit)
+
+
+def get_event_type(principal, event_type_id: str) -> EventType:
+    """An event type of the organization, deleted ones included; NotFound for any other id."""
+    event_type = EventType.get_or_none(
+        (EventType.id == event_type_id) & (EventType.organization == principal.organization_id)
+    )
+    if event_type is None:
+        raise NotFound(f"No event type with id '{event_type_id}'.", details={"id": event_type_id})
+    return event_type
+
+
+def _get_live(principal, event_type_id: str) -> EventType:
+    event_type = get_event_type(principal, event_type_id)
+    if event_type.deleted_at is not None:
+        raise NotFound(
+            f"Event type '{event_type_id}' is deleted; restore it first.",
+            details={"id": event_type_id},
+        )
+    return event_type
+
+
+def create_event_type(principal, fields: dict) -> EventType:
+    """Create an event type hosted by the caller's user from API ``fields`` (camelCase)."""
+    values = _columns(fields)
+    organization_id = principal.organization_id
+    values["schedule"] = _schedule_of(principal, values.get("schedule"))
+    if "slug" not in values:
+        values["slug"] = _derived_slug(organization_id, values["title"])
+    elif _slug_taken(organization_id, values["slug"]):
+        raise _slug_conflict(values["slug"])
+    event_type = EventType(organization=organization_id, owner=principal.user_id, **values)
+    return _save(event_type, force_insert=True)
+
+
+def update_event_type(principal, event_type_id: str, fields: dict, *, now: datetime) -> EventType:
+    """Change the API ``fields`` given; ``null`` clears the nullable ones."""
+    event_type = _get_live(principal, event_type_id)
+    values = _columns(fields)
+    if "schedule" in values:
+        values["schedule"] = _schedule_of(principal, values["schedule"])
+    if "slug" in values and _slug_taken(
+        principal.organization_id, values["slug"], besides=event_type.id
+    ):
+        raise _slug_conflict(values["slug"])
+    for column, value in values.items():
+        setattr(event_type, column, value)
+    event_type.updated_at = now
+    return _save(event_type)
+
+
+def delete_event_type(principal, event_type_id: str, *, now: datetime) -> None:
+    """Soft-delete: the event type leaves every list and frees its slug; bookings keep it."""
+    event_type = _get_live(principal, event_type_id)
+    event_type.deleted_at = event_type.updated_at = now
+    _save(event_type)
+
+
+def restore_event_type(principal, event_type_id: str, *, now: datetime) -> EventType:
+    """Undo a deletion, unless a live event type took the slug meanwhile."""
+    event_type = get_event_type(principal, event_type_id)
+    if event_type.deleted_at is None:
+        return event_type
+    if _slug_taken(principal.organization_id, event_type.slug):
+        raise _slug_conflict(event_type.slug, "; change that one's slug first")
+    event_type.deleted_at = None
+    event_type.updated_at = now
+    return _save(event_type)

@@ -1,0 +1,118 @@
+"""No double booking, ever: many clients racing for one slot of a real server.
+
+Two worker processes of ``slotwise serve`` take 30 simultaneous requests for the same
+slot; exactly as many succeed as there are seats. On SQLite, and on PostgreSQL when
+SLOTWISE_TEST_DATABASE_URL names one.
+"""
+
+import os
+import threading
+from datetime import UTC, datetime, time, timedelta
+
+import httpx
+import pytest
+
+from models import Booking, EventType, Schedule, db, open_database
+from models.schema import migrate
+from servers import serving
+from services import organizations
+
+CLIENTS = 30
+SECRET = "double-booking-test-secret"
+PG_URL = os.environ.get("SLOTWISE_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/race.db"
+    if not PG_URL.startswith("postgresql"):
+        pytest.skip("PostgreSQL tests need SLOTWISE_TEST_DATABASE_URL=postgresql://...")
+    database = open_database(PG_URL)
+    with database.connection_context():
+        database.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    return PG_URL
+
+
+def prepare(database_url: str, seats: int) -> str:
+    """Create an organization and an event type bookable every day; return its id."""
+    db.initialize(open_database(database_url))
+    migrate()
+    with db.connection_context():
+        org, owner, _ = organizations.bootstrap(
+            secret=SECRET, org_name="Race", email="host@race.example"
+        )
+        schedule = Schedule.create(
+            organization=org,
+            owner=owner,
+            name="Always",
+            timezone="UTC",
+            rules=[
+                {
+                    "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                    "start": "00:00",
+                    "end": "24:00",
+                }
+            ],
+        )
+        event_type = EventType.create(
+            organization=org,
+            owner=owner,
+            schedule=schedule,
+            title="Race",
+            slug="race",
+            duration_minutes=30,
+            seats_per_slot=seats,
+        )
+    db.close()
+    return event_type.id
+
+
+def race(base: str, event_type_id: str, start: datetime) -> list[httpx.Response]:
+    """Post the same slot from CLIENTS threads released at the same instant."""
+    barrier = threading.Barrier(CLIENTS)
+    responses: list[httpx.Response] = [None] * CLIENTS
+
+    def post(n: int) -> None:
+        with httpx.Client(timeout=30) as client:
+            barrier.wait()
+            responses[n] = client.post(
+                base + "/api/bookings",
+                json={
+                    "eventTypeId": event_type_id,
+                    "inviteeName": f"Invitee {n}",
+                    "inviteeEmail": f"invitee{n}@race.example",
+                    "inviteeTimezone": "UTC",
+                    "startTime": start.isoformat(),
+                },
+            )
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return responses
+
+
+@pytest.mark.parametrize("seats", [1, 3])
+def test_racing_clients_get_exactly_as_many_bookings_as_there_are_seats(
+    tmp_path, database_url, seats
+):
+    event_type_id = prepare(database_url, seats)
+    start = datetime.combine(datetime.now(UTC).date() + timedelta(days=2), time(10), UTC)
+
+    with serving(
+        tmp_path, database_url, "--workers", "2", SECRET_KEY=SECRET, RATELIMIT_ENABLED="0"
+    ) as (base, _out, err_path):
+        responses = race(base, event_type_id, start)
+
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201] * seats + [409] * (CLIENTS - seats), err_path.read_text()[-2000:]
+    assert {response.json()["code"] for response in responses if response.status_code == 409} == {
+        "slot_taken"
+    }
+    db.initialize(open_database(database_url))
+    with db.connection_context():
+        stored = Booking.select().where(Booking.status == "CONFIRMED").count()
+    assert stored == seats
