@@ -30,6 +30,7 @@ from models import (
 
 from . import calendar
 from .errors import Conflict, InvalidRequest, NotFound, RuleViolation
+from .lookup import owned
 from .pagination import Page, paginate
 from .timeutil import format_timestamp, parse_timestamp, require_supported
 
@@ -254,12 +255,7 @@ def for_invitee(booking_id: str, token: str) -> Booking:
 
 
 def for_organization(booking_id: str, organization_id: str) -> Booking:
-    booking = Booking.get_or_none(
-        (Booking.id == booking_id) & (Booking.organization == organization_id)
-    )
-    if booking is None:
-        raise NotFound(f"No booking with id '{booking_id}'.", details={"id": booking_id})
-    return booking
+    return owned(Booking, booking_id, organization_id, "booking")
 
 
 def history(booking: Booking) -> list[BookingEvent]:

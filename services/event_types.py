@@ -7,6 +7,7 @@ from peewee import IntegrityError
 from models import EventType, Schedule, db
 
 from .errors import Conflict, NotFound, RuleViolation
+from .lookup import owned
 from .organizations import slugify
 from .pagination import Page, paginate
 from .schedules import default_schedule_of
@@ -157,12 +158,7 @@ def list_event_types(principal, *, active: str, page: int, limit: int) -> Page:
 
 def get_event_type(principal, event_type_id: str) -> EventType:
     """An event type of the organization, deleted ones included; NotFound for any other id."""
-    event_type = EventType.get_or_none(
-        (EventType.id == event_type_id) & (EventType.organization == principal.organization_id)
-    )
-    if event_type is None:
-        raise NotFound(f"No event type with id '{event_type_id}'.", details={"id": event_type_id})
-    return event_type
+    return owned(EventType, event_type_id, principal.organization_id, "event type")
 
 
 def _get_live(principal, event_type_id: str) -> EventType:

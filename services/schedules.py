@@ -4,7 +4,8 @@ from peewee import IntegrityError
 
 from models import EventType, Schedule, db, write_transaction
 
-from .errors import Conflict, NotFound, RuleViolation
+from .errors import Conflict, RuleViolation
+from .lookup import owned
 from .pagination import Page, paginate
 from .text import clean_name
 
@@ -88,12 +89,7 @@ def list_schedules(principal, *, page: int, limit: int) -> Page:
 
 def get_schedule(principal, schedule_id: str) -> Schedule:
     """A schedule of the caller's organization; NotFound for any other id."""
-    schedule = Schedule.get_or_none(
-        (Schedule.id == schedule_id) & (Schedule.organization == principal.organization_id)
-    )
-    if schedule is None:
-        raise NotFound(f"No schedule with id '{schedule_id}'.", details={"id": schedule_id})
-    return schedule
+    return owned(Schedule, schedule_id, principal.organization_id, "schedule")
 
 
 def default_schedule_of(user_id: str) -> Schedule | None:
