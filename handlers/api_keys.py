@@ -2,10 +2,11 @@
 
 from models import utcnow
 from services import keys
+from services.schemas.accounts import ApiKeySchema
+from services.schemas.base import page_of
 from services.timeutil import parse_timestamp
 
 from .context import principal, secret_key
-from .schemas import ApiKeySchema, page_of
 
 
 def _with_secret(key, raw_key: str) -> dict:

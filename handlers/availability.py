@@ -4,9 +4,9 @@ from datetime import date
 
 from models import utcnow
 from services import calendar
+from services.schemas.bookings import AvailabilitySchema, ExplanationSchema
 from services.timeutil import parse_timestamp
 
-from .booking_schemas import AvailabilitySchema, ExplanationSchema
 from .context import principal
 
 

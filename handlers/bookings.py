@@ -4,12 +4,12 @@ from flask import current_app
 
 from models import utcnow
 from services import bookings
+from services.schemas.base import page_of
+from services.schemas.bookings import BookingSchema, booking_detail, created_booking
 from services.timeutil import parse_timestamp
 
-from .booking_schemas import BookingSchema, booking_detail, created_booking
 from .context import principal
 from .public_bookings import invitee_of
-from .schemas import page_of
 
 
 def _mine(booking_id: str):

@@ -2,10 +2,10 @@
 
 from models import utcnow
 from services import event_types
+from services.schemas.base import page_of
+from services.schemas.scheduling import EventTypeSchema
 
 from .context import principal
-from .scheduling_schemas import EventTypeSchema
-from .schemas import page_of
 
 
 def list_event_types(active: str = "true", page: int = 1, limit: int = 20):

@@ -1,9 +1,9 @@
 """The calling account."""
 
 from services.accounts import whoami
+from services.schemas.accounts import MeSchema
 
 from .context import principal
-from .schemas import MeSchema
 
 
 def get_me():

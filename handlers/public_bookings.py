@@ -4,9 +4,8 @@ from flask import current_app
 
 from models import utcnow
 from services import bookings
+from services.schemas.bookings import PublicBookingSchema, created_booking
 from services.timeutil import parse_timestamp
-
-from .booking_schemas import PublicBookingSchema, created_booking
 
 
 def invitee_of(body: dict) -> bookings.Invitee:

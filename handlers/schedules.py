@@ -1,10 +1,10 @@
 """Schedules: working hours in a time zone, with date overrides."""
 
 from services import schedules
+from services.schemas.base import page_of
+from services.schemas.scheduling import ScheduleSchema
 
 from .context import principal
-from .scheduling_schemas import ScheduleSchema
-from .schemas import page_of
 
 
 def list_schedules(page: int = 1, limit: int = 20):

@@ -1,9 +1,9 @@
 """The organization and its members."""
 
 from services import organizations
+from services.schemas.accounts import TeamSchema
 
 from .context import principal
-from .schemas import TeamSchema
 
 
 def get_team():

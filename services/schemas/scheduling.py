@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields
 
-from .schemas import Timestamp
+from .base import Timestamp
 
 
 class ScheduleSchema(Schema):

@@ -1,15 +1,8 @@
-"""Marshmallow schemas that turn models into the API's JSON shapes."""
+"""Accounts as the API shows them: the caller, the team, API keys."""
 
 from marshmallow import Schema, fields
 
-from services.timeutil import format_timestamp
-
-
-class Timestamp(fields.Field):
-    """ISO 8601 in UTC with milliseconds and ``Z``: ``2026-02-14T10:00:00.000Z``."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else format_timestamp(value)
+from .base import Timestamp
 
 
 class OrganizationRefSchema(Schema):
@@ -67,16 +60,3 @@ class MeSchema(MemberSchema):
     effective_plan = fields.String(data_key="effectivePlan")
     organization = fields.Nested(OrganizationRefSchema)
     api_key = fields.Nested(KeyRefSchema, data_key="apiKey")
-
-
-def page_of(page, schema: Schema) -> dict:
-    """The list envelope: ``{"data": [...], "pagination": {...}}``."""
-    return {
-        "data": schema.dump(page.items, many=True),
-        "pagination": {
-            "page": page.page,
-            "limit": page.limit,
-            "total": page.total,
-            "totalPages": page.total_pages,
-        },
-    }

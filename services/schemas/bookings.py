@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, fields
 
-from .schemas import Timestamp
+from .base import Timestamp
 
 
 class AvailabilitySchema(Schema):

@@ -1,0 +1,1 @@
+"""Marshmallow schemas: the API's JSON shapes, shared by responses and webhook payloads."""
