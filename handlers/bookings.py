@@ -3,12 +3,12 @@
 from flask import current_app
 
 from models import utcnow
-from services import bookings
+from services import bookings, mail
 from services.schemas.base import page_of
 from services.schemas.bookings import BookingSchema, booking_detail, created_booking
 from services.timeutil import parse_timestamp
 
-from .context import principal
+from .context import principal, secret_key
 from .public_bookings import invitee_of
 
 
@@ -42,17 +42,19 @@ def create_booking(body: dict):
         parse_timestamp(body["startTime"], "startTime"),
         actor=caller.key_id,
         now=utcnow(),
+        secret=secret_key(),
         organization_id=caller.organization_id,
         force=body.get("force", False),
         recurrence=body.get("recurrence"),
     )
-    return created_booking(booking, token, current_app.config["BASE_URL"]), 201
+    url = bookings.manage_url(current_app.config["BASE_URL"], booking.id, secret_key())
+    return created_booking(booking, token, url), 201
 
 
 def get_booking(booking_id: str):
-    """Return a booking with its event type, contact and history."""
+    """Return a booking with its event type, contact, e-mails and history."""
     booking = _mine(booking_id)
-    return booking_detail(booking, bookings.history(booking)), 200
+    return booking_detail(booking, bookings.history(booking), mail.messages_about(booking.id)), 200
 
 
 def list_occurrences(booking_id: str, page=1, limit=20):

@@ -7,6 +7,8 @@ from services import bookings
 from services.schemas.bookings import PublicBookingSchema, created_booking
 from services.timeutil import parse_timestamp
 
+from .context import secret_key
+
 
 def invitee_of(body: dict) -> bookings.Invitee:
     return bookings.Invitee(
@@ -26,18 +28,20 @@ def create_booking(body: dict):
         parse_timestamp(body["startTime"], "startTime"),
         actor=bookings.INVITEE,
         now=utcnow(),
+        secret=secret_key(),
     )
-    return created_booking(booking, token, current_app.config["BASE_URL"]), 201
+    url = bookings.manage_url(current_app.config["BASE_URL"], booking.id, secret_key())
+    return created_booking(booking, token, url), 201
 
 
 def get_booking(booking_id: str, token: str):
     """Show the invitee their booking."""
-    return PublicBookingSchema().dump(bookings.for_invitee(booking_id, token)), 200
+    return PublicBookingSchema().dump(bookings.for_invitee(booking_id, token, secret_key())), 200
 
 
 def cancel_booking(booking_id: str, token: str, body: dict | None = None):
     """Cancel the invitee's booking."""
-    booking = bookings.for_invitee(booking_id, token)
+    booking = bookings.for_invitee(booking_id, token, secret_key())
     cancelled = bookings.cancel(
         booking, actor=bookings.INVITEE, reason=(body or {}).get("reason", "")
     )
@@ -47,7 +51,7 @@ def cancel_booking(booking_id: str, token: str, body: dict | None = None):
 def reschedule_booking(booking_id: str, token: str, body: dict):
     """Move the invitee's booking to another free slot."""
     moved = bookings.reschedule(
-        bookings.for_invitee(booking_id, token),
+        bookings.for_invitee(booking_id, token, secret_key()),
         parse_timestamp(body["startTime"], "startTime"),
         actor=bookings.INVITEE,
         now=utcnow(),

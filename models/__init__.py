@@ -3,11 +3,13 @@
 from .api_key import ApiKey
 from .base import db, new_id, open_database, utcnow, write_transaction
 from .booking import ACTIVE_STATUSES, Booking, BookingEvent
-from .contact import Contact
+from .contact import Contact, ContactGroup, ContactGroupMember
+from .email import EmailMessage
 from .event_type import EventType
 from .idempotency import IdempotencyRecord
 from .organization import PLANS, ROLES, Organization, User
 from .schedule import Schedule
+from .webhook import DomainEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 ALL_MODELS = (
     Organization,
@@ -19,6 +21,13 @@ ALL_MODELS = (
     Booking,
     BookingEvent,
     IdempotencyRecord,
+    ContactGroup,
+    ContactGroupMember,
+    DomainEvent,
+    WebhookEndpoint,
+    WebhookDelivery,
+    WebhookAttempt,
+    EmailMessage,
 )
 
 __all__ = [
@@ -30,11 +39,18 @@ __all__ = [
     "Booking",
     "BookingEvent",
     "Contact",
+    "ContactGroup",
+    "ContactGroupMember",
+    "DomainEvent",
+    "EmailMessage",
     "EventType",
     "IdempotencyRecord",
     "Organization",
     "Schedule",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "db",
     "new_id",
     "open_database",

@@ -30,8 +30,9 @@ class Booking(BaseModel):
     invitee_timezone = CharField(max_length=64)
     notes = TextField(default="")
     answers = JSONField(default=dict)
-    manage_token_hash = CharField(max_length=64)
     series_id = CharField(max_length=32, null=True, index=True)
+    # The calendar file's SEQUENCE: raised on every change the invitee is told about.
+    sequence = IntegerField(default=0)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
 

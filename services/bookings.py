@@ -5,9 +5,9 @@ insert run in one transaction that serializes the host's bookings (SQLite's writ
 or a row lock on the host in PostgreSQL, where an exclusion constraint backs it up).
 """
 
+import base64
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
@@ -28,7 +28,8 @@ from models import (
     write_transaction,
 )
 
-from . import calendar
+from . import calendar, events
+from .contacts import normalize_email
 from .errors import Conflict, InvalidRequest, NotFound, RuleViolation
 from .lookup import owned
 from .pagination import Page, paginate
@@ -52,8 +53,18 @@ class Invitee:
     answers: dict = field(default_factory=dict)
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def manage_token(booking_id: str, secret: str) -> str:
+    """The invitee's token for one booking: derived, so every e-mail can carry the link.
+
+    Nothing about it is stored; it proves knowledge of the server secret for this id.
+    """
+    digest = hmac.new(secret.encode(), f"manage:{booking_id}".encode(), hashlib.sha256).digest()
+    return "mt_" + base64.urlsafe_b64encode(digest).decode().rstrip("=")[:32]
+
+
+def manage_url(base_url: str, booking_id: str, secret: str) -> str:
+    """Where the invitee sees, cancels and reschedules the booking."""
+    return f"{base_url}/api/bookings/{booking_id}?token={manage_token(booking_id, secret)}"
 
 
 # Creating
@@ -66,6 +77,7 @@ def book(
     *,
     actor: str,
     now: datetime,
+    secret: str,
     organization_id=None,
     force=False,
     recurrence=None,
@@ -78,7 +90,6 @@ def book(
     event_type = _bookable(event_type_id, organization_id)
     _check_answers(event_type.questions, invitee.answers)
     starts = _occurrences(event_type, start, recurrence) if recurrence else [start]
-    token = "mt_" + secrets.token_urlsafe(24)
     series_id = new_id("ser") if recurrence else None
     # Invitees wait for the host's confirmation where the event type asks for it; a host
     # booking on someone's behalf has confirmed it by doing so.
@@ -90,12 +101,13 @@ def book(
             bookings = []
             for at in starts:
                 _check_free(event_type, at, now=now, force=force)
-                bookings.append(
-                    _insert(event_type, contact, invitee, at, status, token, series_id, actor)
-                )
+                bookings.append(_insert(event_type, contact, invitee, at, status, series_id, actor))
+            for number, booking in enumerate(bookings):
+                # One e-mail for a new series, not one per occurrence; every webhook still.
+                events.booking_event("booking.created", booking, email=number == 0)
     except IntegrityError:
         raise _taken(start, ["busy"]) from None
-    return bookings[0], token
+    return bookings[0], manage_token(bookings[0].id, secret)
 
 
 def _bookable(event_type_id, organization_id) -> EventType:
@@ -199,16 +211,24 @@ def _taken(at: datetime, reasons: list[str]) -> Conflict:
 
 def _contact_for(organization_id: str, invitee: Invitee) -> Contact:
     """The organization's contact with the invitee's e-mail address, created if new."""
-    email = invitee.email.strip().lower()
+    email = normalize_email(invitee.email)
     # Insert-or-ignore, so two first bookings of one person with two hosts cannot collide.
-    Contact.insert(
-        id=new_id("con"), organization=organization_id, email=email, name=invitee.name.strip()
-    ).on_conflict_ignore().execute()
-    return Contact.get(
+    created = (
+        Contact.insert(
+            id=new_id("con"), organization=organization_id, email=email, name=invitee.name.strip()
+        )
+        .on_conflict_ignore()
+        .as_rowcount()
+        .execute()
+    )
+    contact = Contact.get(
         (Contact.organization == organization_id)
         & (Contact.email == email)
         & Contact.deleted_at.is_null()
     )
+    if created:
+        events.contact_event("contact.created", contact)
+    return contact
 
 
 def _seat_key(event_type: EventType, at: datetime, booking_id: str) -> str:
@@ -217,7 +237,7 @@ def _seat_key(event_type: EventType, at: datetime, booking_id: str) -> str:
     return f"{event_type.id}@{format_timestamp(at)}"
 
 
-def _insert(event_type, contact, invitee, at, status, token, series_id, actor) -> Booking:
+def _insert(event_type, contact, invitee, at, status, series_id, actor) -> Booking:
     booking_id = new_id("bkg")
     booking = Booking.create(
         id=booking_id,
@@ -232,11 +252,10 @@ def _insert(event_type, contact, invitee, at, status, token, series_id, actor) -
         buffer_after_minutes=event_type.buffer_after_minutes,
         seat_key=_seat_key(event_type, at, booking_id),
         invitee_name=invitee.name.strip(),
-        invitee_email=invitee.email.strip().lower(),
+        invitee_email=normalize_email(invitee.email),
         invitee_timezone=invitee.timezone,
         notes=invitee.notes,
         answers=invitee.answers,
-        manage_token_hash=_token_hash(token),
         series_id=series_id,
     )
     BookingEvent.create(booking=booking, type="created", actor=actor)
@@ -246,10 +265,10 @@ def _insert(event_type, contact, invitee, at, status, token, series_id, actor) -
 # Finding
 
 
-def for_invitee(booking_id: str, token: str) -> Booking:
+def for_invitee(booking_id: str, token: str, secret: str) -> Booking:
     """The booking whose manage token this is; a wrong token looks like an unknown booking."""
     booking = Booking.get_or_none(Booking.id == booking_id)
-    if booking is None or not hmac.compare_digest(booking.manage_token_hash, _token_hash(token)):
+    if booking is None or not hmac.compare_digest(manage_token(booking_id, secret), token):
         raise NotFound(f"No booking with id '{booking_id}'.", details={"id": booking_id})
     return booking
 
@@ -367,6 +386,7 @@ def reschedule(
                 start_at=start,
                 end_at=start + timedelta(minutes=event_type.duration_minutes),
                 seat_key=_seat_key(event_type, start, booking.id),
+                sequence=Booking.sequence + 1,
                 updated_at=now,
             ).where(Booking.id == booking.id).execute()
             BookingEvent.create(
@@ -377,9 +397,11 @@ def reschedule(
                 previous_start_at=current.start_at,
                 previous_end_at=current.end_at,
             )
+            moved = Booking.get_by_id(booking.id)
+            events.booking_event("booking.rescheduled", moved)
     except IntegrityError:
         raise _taken(start, ["busy"]) from None
-    return Booking.get_by_id(booking.id)
+    return moved
 
 
 def _require_status(booking: Booking, allowed) -> None:
@@ -404,10 +426,13 @@ def _transition(
     with write_transaction():
         # Conditional, so two concurrent cancellations cannot both succeed.
         changed = (
-            Booking.update(status=status, updated_at=datetime.now(UTC))
+            Booking.update(
+                status=status, sequence=Booking.sequence + 1, updated_at=datetime.now(UTC)
+            )
             .where((Booking.id == booking.id) & Booking.status.in_(allowed))
             .execute()
         )
         if not changed:
             _require_status(Booking.get_by_id(booking.id), allowed)
         BookingEvent.create(booking=booking.id, type=event, actor=actor, reason=reason)
+        events.booking_event(f"booking.{event}", Booking.get_by_id(booking.id))

@@ -1,5 +1,6 @@
 """The app factory: configuration in, a Connexion (ASGI) app out."""
 
+import contextlib
 import copy
 from functools import cache
 
@@ -8,10 +9,11 @@ from connexion import FlaskApp
 from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
+from starlette.concurrency import run_in_threadpool
 
 from models import db, open_database
 
-from . import ROOT, docs, errors, idempotency
+from . import ROOT, docs, errors, idempotency, jobs
 from . import config as configuration
 from .middleware import RequestContextMiddleware
 from .runtime import Runtime
@@ -39,8 +41,10 @@ def create_app(config: dict | None = None) -> FlaskApp:
     db.initialize(open_database(settings["DATABASE_URL"]))
     spec = load_spec()
 
+    huey = jobs.build(settings)
     app = FlaskApp(
         __name__,
+        lifespan=_lifespan(huey, settings["INPROCESS_WORKER"]),
         specification_dir=ROOT,
         jsonifier=Jsonifier(separators=(",", ":")),
         validator_map=VALIDATORS,
@@ -77,6 +81,21 @@ def create_app(config: dict | None = None) -> FlaskApp:
             db.close()
 
     return app
+
+
+def _lifespan(huey, inprocess_worker: bool):
+    """Run the job consumer beside the web server, unless separate workers do."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        consumer = jobs.start_consumer(huey) if inprocess_worker else None
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                await run_in_threadpool(consumer.stop, graceful=True)
+
+    return lifespan
 
 
 def create_asgi_app():

@@ -6,6 +6,7 @@ import os
 import sys
 
 import uvicorn
+from huey.consumer import Consumer
 from peewee import PeeweeException
 from playhouse.migrations import MigrationError
 
@@ -18,6 +19,7 @@ from services.errors import DomainError
 from services.timeutil import parse_timestamp
 
 from . import config as configuration
+from . import jobs
 
 DEMO_ORG = "Demo"
 DEMO_EMAIL = "demo@example.com"
@@ -122,6 +124,15 @@ def cmd_serve(args, settings):
     )
 
 
+def cmd_worker(args, settings):
+    huey = jobs.build(settings)
+    db.close()
+    queue = "Redis" if settings["REDIS_URL"] else jobs.queue_path(settings)
+    print(f"Working on the job queue ({queue}) with {args.workers} threads.")
+    sys.stdout.flush()
+    Consumer(huey, workers=args.workers, worker_type="thread").run()
+
+
 def cmd_migrate(args, settings):
     # main() has applied any pending migration before calling this.
     for name in args.applied_migrations:
@@ -220,6 +231,12 @@ def build_parser() -> Parser:
         "--demo", action="store_true", help="create a demo organization on first start"
     )
     serve.set_defaults(handler=cmd_serve)
+
+    worker = commands.add_parser(
+        "worker", help="run background jobs (webhooks, e-mails) from a shared queue"
+    )
+    worker.add_argument("--workers", type=_positive, default=4, help="worker threads")
+    worker.set_defaults(handler=cmd_worker)
 
     mig = commands.add_parser("migrate", help="create or upgrade the database schema")
     mig.set_defaults(handler=cmd_migrate)

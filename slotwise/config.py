@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from models.base import UnsupportedDatabaseURL, open_database, sqlite_path
+from services.mail.transport import SmtpUrlError, parse_smtp_url
 
 DEFAULTS = {
     "DATABASE_URL": "sqlite:///slotwise.db",
@@ -16,10 +17,25 @@ DEFAULTS = {
     # Off in production (it costs time per response); the tests turn it on.
     "VALIDATE_RESPONSES": False,
     "MAX_BODY_BYTES": 1024 * 1024,
+    # Background jobs: a Redis queue shared by separate `slotwise worker` processes, or
+    # (unset) a SQLite queue file whose consumer runs inside `slotwise serve`.
+    "REDIS_URL": None,
+    # None: run the consumer inside `serve` exactly when there is no Redis queue.
+    "INPROCESS_WORKER": None,
+    # smtp://user:pass@host:port, smtps://…, or ?starttls=1; unset: e-mails are stored, not sent.
+    "SMTP_URL": None,
+    "MAIL_FROM": "Slotwise <no-reply@localhost>",
+    # Webhooks may target loopback and private addresses (local development and tests only).
+    "WEBHOOKS_ALLOW_PRIVATE": False,
+    # Waits between attempts of a webhook delivery or an e-mail, then it is given up.
+    "RETRY_SECONDS": (60, 300, 1800, 7200, 21600, 43200, 86400),
+    # How long a worker may hold a job before another may take it over.
+    "JOB_LEASE_SECONDS": 120,
 }
 
-_BOOLEAN = {"RATELIMIT_ENABLED", "VALIDATE_RESPONSES"}
-_INTEGER = {"MAX_BODY_BYTES"}
+_BOOLEAN = {"RATELIMIT_ENABLED", "VALIDATE_RESPONSES", "WEBHOOKS_ALLOW_PRIVATE", "INPROCESS_WORKER"}
+_INTEGER = {"MAX_BODY_BYTES", "JOB_LEASE_SECONDS"}
+_SECONDS_LIST = {"RETRY_SECONDS"}
 
 
 class ConfigError(ValueError):
@@ -34,6 +50,16 @@ def _parse(name: str, raw: str):
         if lowered in ("0", "false", "no", "off"):
             return False
         raise ConfigError(f"SLOTWISE_{name} must be 1/true/yes/on or 0/false/no/off, not {raw!r}")
+    if name in _SECONDS_LIST:
+        try:
+            values = tuple(float(part) for part in raw.split(","))
+        except ValueError:
+            raise ConfigError(
+                f"SLOTWISE_{name} must be seconds separated by commas, not {raw!r}"
+            ) from None
+        if not values or min(values) <= 0:
+            raise ConfigError(f"SLOTWISE_{name} must list positive numbers of seconds, not {raw!r}")
+        return values
     if name in _INTEGER:
         try:
             value = int(raw)
@@ -54,6 +80,13 @@ def load(overrides: dict | None = None, environ=os.environ) -> dict:
             config[name] = _parse(name, raw)
     config.update(overrides or {})
     config["BASE_URL"] = config["BASE_URL"].rstrip("/")
+    if config["SMTP_URL"]:
+        try:
+            parse_smtp_url(config["SMTP_URL"])
+        except SmtpUrlError as exc:
+            raise ConfigError(str(exc)) from None
+    if config["INPROCESS_WORKER"] is None:
+        config["INPROCESS_WORKER"] = not config["REDIS_URL"]
     try:
         # Checked before the secret, which would otherwise be looked up beside a file
         # that can never exist (``sqlite:///:memory:``) or blamed for a mistyped scheme.

@@ -72,6 +72,12 @@ def scheduling():
     return _page("scheduling")
 
 
+@blueprint.get("/docs/webhooks")
+def webhooks():
+    """Explain webhook events, signatures, retries and the private-address rule."""
+    return _page("webhooks")
+
+
 @blueprint.get("/docs/reference")
 def reference():
     """Show every operation of the spec, grouped by tag."""

@@ -31,9 +31,23 @@ LIFETIME = timedelta(hours=24)
 # A claim still unanswered after this long belongs to a process that died mid-request.
 ABANDONED_AFTER = timedelta(minutes=2)
 
-# Their 2xx bodies carry a new secret key in "key"; a secret is never stored, so these
-# responses are never replayed: the retry learns the id of the key created the first time.
-ISSUES_SECRET_KEY = frozenset({"handlers.api_keys.create_key", "handlers.api_keys.rotate_key"})
+# Their 2xx bodies reveal a new secret in the named field; a secret is never stored, so
+# these responses are never replayed: the retry learns the id of the object and what to do.
+_NEW_API_KEY = ("key", "created API key {id}; its secret is shown only once. Revoke or rotate it.")
+ISSUES_SECRET_KEY = {
+    "handlers.api_keys.create_key": _NEW_API_KEY,
+    "handlers.api_keys.rotate_key": _NEW_API_KEY,
+    "handlers.webhooks.create_webhook": (
+        "secret",
+        "created webhook endpoint {id}; its secret is shown only once. Rotate it or delete "
+        "the endpoint.",
+    ),
+    "handlers.webhooks.rotate_secret": (
+        "secret",
+        "rotated the secret of webhook endpoint {id}; the new secret is shown only once. "
+        "Rotate it again.",
+    ),
+}
 
 
 def register(app: Flask) -> None:
@@ -114,12 +128,12 @@ def _answer_from(earlier, key: str, fingerprint: str, operation_id: str) -> Resp
             details=details,
         )
     if operation_id in ISSUES_SECRET_KEY and earlier.response_status < 300:
-        key_id = json.loads(earlier.response_body)["id"]
+        object_id = json.loads(earlier.response_body)["id"]
+        _, what_happened = ISSUES_SECRET_KEY[operation_id]
         raise Conflict(
-            f"This Idempotency-Key already created API key {key_id}; "
-            "its secret is shown only once. Revoke or rotate it.",
+            "This Idempotency-Key already " + what_happened.format(id=object_id),
             code="idempotent_secret_not_replayed",
-            details={"id": key_id},
+            details={"id": object_id},
         )
     return Response(
         earlier.response_body,
@@ -160,9 +174,10 @@ def _settle(record: IdempotencyRecord, status: int, body: str) -> None:
     if status >= 500:
         IdempotencyRecord.delete().where(query).execute()
         return
-    if _operation_id() in ISSUES_SECRET_KEY and status < 300:
+    operation_id = _operation_id()
+    if operation_id in ISSUES_SECRET_KEY and status < 300:
         shown = json.loads(body)
-        shown.pop("key", None)
+        shown.pop(ISSUES_SECRET_KEY[operation_id][0], None)
         body = json.dumps(shown, separators=(",", ":"))
     IdempotencyRecord.update(response_status=status, response_body=body).where(query).execute()
 

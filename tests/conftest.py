@@ -28,6 +28,8 @@ def config_for(database_url: str) -> dict:
         "SECRET_KEY": SECRET,
         "VALIDATE_RESPONSES": True,
         "RATELIMIT_ENABLED": False,
+        # Jobs wait in the queue; the tests of side effects run them on purpose.
+        "INPROCESS_WORKER": False,
     }
 
 

@@ -47,6 +47,12 @@ def test_environment_variables_are_read(sqlite_url):
             "SLOTWISE_RATELIMIT_ENABLED": "0",
             "SLOTWISE_VALIDATE_RESPONSES": "1",
             "SLOTWISE_MAX_BODY_BYTES": "2048",
+            "SLOTWISE_REDIS_URL": "redis://127.0.0.1:6379/0",
+            "SLOTWISE_SMTP_URL": "smtp://mail.example:2525",
+            "SLOTWISE_MAIL_FROM": "Acme <book@acme.example>",
+            "SLOTWISE_WEBHOOKS_ALLOW_PRIVATE": "yes",
+            "SLOTWISE_RETRY_SECONDS": "1, 2.5,10",
+            "SLOTWISE_JOB_LEASE_SECONDS": "30",
             "DATABASE_URL": "sqlite:///ignored-without-prefix.db",
         }
     )
@@ -58,6 +64,14 @@ def test_environment_variables_are_read(sqlite_url):
         "RATELIMIT_ENABLED": False,
         "VALIDATE_RESPONSES": True,
         "MAX_BODY_BYTES": 2048,
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        # With a Redis queue, separate `slotwise worker` processes consume it.
+        "INPROCESS_WORKER": False,
+        "SMTP_URL": "smtp://mail.example:2525",
+        "MAIL_FROM": "Acme <book@acme.example>",
+        "WEBHOOKS_ALLOW_PRIVATE": True,
+        "RETRY_SECONDS": (1.0, 2.5, 10.0),
+        "JOB_LEASE_SECONDS": 30,
     }
 
 
@@ -139,6 +153,13 @@ def test_overrides_win_over_the_environment(sqlite_url, tmp_path):
         "SLOTWISE_RATELIMIT_ENABLED": "1",
         "SLOTWISE_VALIDATE_RESPONSES": "0",
         "SLOTWISE_MAX_BODY_BYTES": "100",
+        "SLOTWISE_REDIS_URL": "redis://env:6379/0",
+        "SLOTWISE_SMTP_URL": "smtp://env:25",
+        "SLOTWISE_MAIL_FROM": "env@example.com",
+        "SLOTWISE_WEBHOOKS_ALLOW_PRIVATE": "1",
+        "SLOTWISE_RETRY_SECONDS": "5",
+        "SLOTWISE_JOB_LEASE_SECONDS": "5",
+        "SLOTWISE_INPROCESS_WORKER": "0",
     }
     overrides = {
         "DATABASE_URL": sqlite_url,
@@ -147,6 +168,13 @@ def test_overrides_win_over_the_environment(sqlite_url, tmp_path):
         "RATELIMIT_ENABLED": False,
         "VALIDATE_RESPONSES": True,
         "MAX_BODY_BYTES": 200,
+        "REDIS_URL": None,
+        "INPROCESS_WORKER": True,
+        "SMTP_URL": None,
+        "MAIL_FROM": "override@example.com",
+        "WEBHOOKS_ALLOW_PRIVATE": False,
+        "RETRY_SECONDS": (1.0,),
+        "JOB_LEASE_SECONDS": 9,
     }
 
     assert load(overrides, environ=environ) == overrides
@@ -273,3 +301,19 @@ def test_the_secret_file_is_shared_by_concurrent_first_loads(sqlite_url, tmp_pat
 
     assert len(secrets) == 1
     assert secrets == {(tmp_path / "slotwise.db.secret").read_text().strip()}
+
+
+@pytest.mark.parametrize(
+    ("url", "mention"),
+    [
+        ("http://mail.example", "smtp://"),
+        ("smtp://user:hunter2@", "no host"),
+        ("smtps://user:hunter2@h?starttls=1", "both"),
+    ],
+)
+def test_a_bad_smtp_url_is_refused_at_start_without_echoing_it(sqlite_url, url, mention):
+    with pytest.raises(ConfigError) as refused:
+        load({"DATABASE_URL": sqlite_url, "SECRET_KEY": "s", "SMTP_URL": url})
+
+    assert mention in str(refused.value)
+    assert "hunter2" not in str(refused.value)

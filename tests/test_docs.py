@@ -1,6 +1,7 @@
 """The /docs guides, the generated reference, Swagger UI and the served spec."""
 
 import html
+import inspect
 import re
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -10,6 +11,7 @@ import pytest
 from slotwise import docs
 from slotwise.app import load_spec
 from slotwise.reference import build_docs, markdown
+from webhook_receiver import verify
 
 SPEC = load_spec()
 HTTP_METHODS = ("get", "put", "post", "patch", "delete")
@@ -67,6 +69,21 @@ GUIDES = {
         "idempotent_secret_not_replayed",
         '"force": true',
         "exclusion constraint",
+    ],
+    "/docs/webhooks": [
+        "POST /api/v1/webhooks/{id}/test",
+        '{"id": "ev_6y7u8i9o0p1a2s3d4f5g", "type": "booking.created",',
+        "Slotwise-Webhooks/1",
+        "Slotwise-Event-Id",
+        't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>',
+        "1 min, 5 min, 30 min, 2 h, 6 h, 12 h and 24 h",
+        "410 Gone",
+        "After 20 failed attempts in a row",
+        "url_not_allowed",
+        "SLOTWISE_WEBHOOKS_ALLOW_PRIVATE=1",
+        "For the next 24 hours every delivery carries two signatures",
+        "Delivery is at-least-once",
+        "hmac.compare_digest",
     ],
     "/docs/reference": ["Contents", "Required scope", "Request body", "Responses"],
 }
@@ -383,3 +400,20 @@ def test_scheduling_guide_is_linked_everywhere_and_states_the_daylight_saving_ru
     for href in set(tags.attribute("href")):
         if not is_external(href):
             assert client.get(urlsplit(urljoin("/docs/scheduling", href)).path).status_code == 200
+
+
+def test_webhooks_guide_lists_every_event_type_of_the_spec(client):
+    page = client.get("/docs/webhooks").text
+
+    for event_type in SPEC["components"]["schemas"]["WebhookEventType"]["enum"]:
+        assert f"<td><code>{event_type}</code></td>" in page
+
+
+def test_webhooks_guide_verifies_signatures_exactly_as_the_tests_do(client):
+    page = client.get("/docs/webhooks").text
+    shown = re.search(r'<code id="verify-snippet">(.*?)</code>', page, re.DOTALL)
+    snippet = html.unescape(shown.group(1))
+
+    assert len(snippet.splitlines()) <= 10
+    assert snippet.startswith("import hashlib\nimport hmac\n")
+    assert snippet[snippet.index("def verify(") :] == inspect.getsource(verify).rstrip("\n")

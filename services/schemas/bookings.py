@@ -93,21 +93,29 @@ class HistorySchema(Schema):
     created_at = Timestamp(data_key="createdAt")
 
 
-def created_booking(booking, token: str, base_url: str) -> dict:
+class EmailLogSchema(Schema):
+    """An e-mail about a booking, without its message."""
+
+    id = fields.String()
+    to = fields.String()
+    subject = fields.String()
+    template = fields.String()
+    status = fields.String()
+    sent_at = Timestamp(data_key="sentAt")
+    error = fields.String()
+    created_at = Timestamp(data_key="createdAt")
+
+
+def created_booking(booking, token: str, url: str) -> dict:
     """A new booking with the invitee's manage token and link, shown this once."""
-    return {
-        **BookingSchema().dump(booking),
-        "manageToken": token,
-        "manageUrl": f"{base_url}/api/bookings/{booking.id}?token={token}",
-    }
+    return {**BookingSchema().dump(booking), "manageToken": token, "manageUrl": url}
 
 
-def booking_detail(booking, history) -> dict:
+def booking_detail(booking, history, emails) -> dict:
     return {
         **BookingSchema().dump(booking),
         "eventType": EventTypeRefSchema().dump(booking.event_type),
         "contact": ContactRefSchema().dump(booking.contact),
-        # E-mails about bookings arrive with the side-effects work; none is sent yet.
-        "emailLogs": [],
+        "emailLogs": EmailLogSchema(many=True).dump(emails),
         "history": HistorySchema(many=True).dump(history),
     }
