@@ -10,7 +10,7 @@ from services.timeutil import parse_timestamp
 from .context import principal
 
 
-def _date(text: str | None) -> date | None:
+def day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
@@ -20,8 +20,8 @@ def get_availability(slug: str, timezone: str, start_date=None, end_date=None):
         principal().organization_id,
         slug,
         timezone,
-        _date(start_date),
-        _date(end_date),
+        day(start_date),
+        day(end_date),
         now=utcnow(),
     )
     return AvailabilitySchema().dump(found), 200

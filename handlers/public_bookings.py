@@ -7,7 +7,7 @@ from services import bookings
 from services.schemas.bookings import PublicBookingSchema, created_booking
 from services.timeutil import parse_timestamp
 
-from .context import secret_key
+from .context import secret_key, widget
 
 
 def invitee_of(body: dict) -> bookings.Invitee:
@@ -22,6 +22,7 @@ def invitee_of(body: dict) -> bookings.Invitee:
 
 def create_booking(body: dict):
     """Book a slot for an invitee, if it is still free."""
+    key = widget()
     booking, token = bookings.book(
         body["eventTypeId"],
         invitee_of(body),
@@ -29,6 +30,8 @@ def create_booking(body: dict):
         actor=bookings.INVITEE,
         now=utcnow(),
         secret=secret_key(),
+        organization_id=key.organization_id if key else None,
+        only=key.event_type_ids if key else None,
     )
     url = bookings.manage_url(current_app.config["BASE_URL"], booking.id, secret_key())
     return created_booking(booking, token, url), 201

@@ -10,6 +10,7 @@ from .idempotency import IdempotencyRecord
 from .organization import PLANS, ROLES, Organization, User
 from .schedule import Schedule
 from .webhook import DomainEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .widget_key import WidgetKey
 
 ALL_MODELS = (
     Organization,
@@ -28,6 +29,7 @@ ALL_MODELS = (
     WebhookDelivery,
     WebhookAttempt,
     EmailMessage,
+    WidgetKey,
 )
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WidgetKey",
     "db",
     "new_id",
     "open_database",

@@ -63,8 +63,8 @@ def manage_token(booking_id: str, secret: str) -> str:
 
 
 def manage_url(base_url: str, booking_id: str, secret: str) -> str:
-    """Where the invitee sees, cancels and reschedules the booking."""
-    return f"{base_url}/api/bookings/{booking_id}?token={manage_token(booking_id, secret)}"
+    """The hosted page where the invitee sees, cancels and reschedules the booking."""
+    return f"{base_url}/manage/{booking_id}?token={manage_token(booking_id, secret)}"
 
 
 # Creating
@@ -79,15 +79,17 @@ def book(
     now: datetime,
     secret: str,
     organization_id=None,
+    only=None,
     force=False,
     recurrence=None,
 ):
     """Book ``start`` (and a series' further occurrences); return (first booking, manage token).
 
-    Public bookings pass no ``organization_id``; the host's API passes theirs, so other
-    organizations' event types are not found.
+    Public bookings pass no ``organization_id``; the host's API and widget keys pass
+    theirs, so other organizations' event types are not found; ``only`` limits the event
+    types further (a widget key's list).
     """
-    event_type = _bookable(event_type_id, organization_id)
+    event_type = _bookable(event_type_id, organization_id, only)
     _check_answers(event_type.questions, invitee.answers)
     starts = _occurrences(event_type, start, recurrence) if recurrence else [start]
     series_id = new_id("ser") if recurrence else None
@@ -110,7 +112,7 @@ def book(
     return bookings[0], manage_token(bookings[0].id, secret)
 
 
-def _bookable(event_type_id, organization_id) -> EventType:
+def _bookable(event_type_id, organization_id, only=None) -> EventType:
     query = (
         EventType.select(EventType, Schedule)
         .join(Schedule)
@@ -119,7 +121,7 @@ def _bookable(event_type_id, organization_id) -> EventType:
     if organization_id is not None:
         query = query.where(EventType.organization == organization_id)
     event_type = query.first()
-    if event_type is None:
+    if event_type is None or (only is not None and event_type.id not in only):
         raise NotFound(
             f"No bookable event type with id '{event_type_id}'.",
             details={"eventTypeId": event_type_id},

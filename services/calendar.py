@@ -122,6 +122,10 @@ class Availability:
 def availability(organization_id, slug, timezone, start_date, end_date, *, now) -> Availability:
     """The bookable slots of an event type between two dates of ``timezone``."""
     event_type = bookable_event_type(slug, organization_id)
+    return availability_of(event_type, timezone, start_date, end_date, now=now)
+
+
+def availability_of(event_type: EventType, timezone, start_date, end_date, *, now) -> Availability:
     start_date, end_date, start, end = day_range(timezone, start_date, end_date, now)
     busy = busy_around(event_type.owner_id, start, end)
     slots = find_slots(

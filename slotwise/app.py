@@ -13,8 +13,9 @@ from starlette.concurrency import run_in_threadpool
 
 from models import db, open_database
 
-from . import ROOT, docs, errors, idempotency, jobs
+from . import ROOT, docs, errors, idempotency, jobs, pages, security, widget
 from . import config as configuration
+from .cors import CorsMiddleware
 from .middleware import RequestContextMiddleware
 from .runtime import Runtime
 from .validation import VALIDATORS
@@ -70,8 +71,13 @@ def create_app(config: dict | None = None) -> FlaskApp:
             spec, secret_key=settings["SECRET_KEY"], max_body_bytes=settings["MAX_BODY_BYTES"]
         ),
     )
+    app.add_middleware(CorsMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
     errors.register(app)
     docs.register(app.app, spec)
+    widget.register(app.app)
+    pages.register(app.app)
+    # Before idempotency claims a key: a refused request is not remembered.
+    app.app.before_request(security.refuse_rejected_widget_key)
     idempotency.register(app.app)
 
     # Peewee connects on a request's first query; closing here ends every request clean.

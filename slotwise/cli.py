@@ -13,8 +13,8 @@ from playhouse.migrations import MigrationError
 from models import ApiKey, Organization, User, db, open_database, utcnow
 from models.base import UnsupportedDatabaseURL
 from models.schema import migrate
-from services import keys, organizations
-from services.auth import SCOPES
+from services import event_types, keys, organizations, widget_keys
+from services.auth import SCOPES, Principal
 from services.errors import DomainError
 from services.timeutil import parse_timestamp
 
@@ -64,6 +64,7 @@ def cmd_bootstrap(args, settings):
         plan=args.plan,
         timezone=args.timezone,
     )
+    widget_key = widget_keys.create(org.id, name="Website").key
     if args.json:
         _print_json(
             {
@@ -75,22 +76,31 @@ def cmd_bootstrap(args, settings):
                     "username": owner.username,
                 },
                 "apiKey": raw_key,
+                "widgetKey": widget_key,
             }
         )
         return
     print(f"Organization {org.name!r} (slug {org.slug}, {org.id}) with owner {owner.email}.")
     print(f"Secret API key (shown once, store it now): {raw_key}")
+    print(f"Widget key for web pages (public, any site): {widget_key}")
 
 
-def _bootstrap_demo(settings) -> None:
+def _bootstrap_demo(base_url: str, secret: str) -> None:
     if Organization.select().exists():
         print("New key for an organization: slotwise keys create --org SLUG --name NAME")
         return
     org, owner, raw_key = organizations.bootstrap(
-        secret=settings["SECRET_KEY"], org_name=DEMO_ORG, email=DEMO_EMAIL, name="Demo Owner"
+        secret=secret, org_name=DEMO_ORG, email=DEMO_EMAIL, name="Demo Owner"
+    )
+    widget_key = widget_keys.create(org.id, name="Website").key
+    host = Principal(key_id="", user_id=owner.id, organization_id=org.id, scopes=None, mode="live")
+    intro = event_types.create_event_type(
+        host, {"title": "Intro call", "slug": "intro", "durationMinutes": 30}
     )
     print(f"Created the demo organization {org.slug!r} with owner {owner.email}.")
     print(f"Its secret API key (shown once, store it now): {raw_key}")
+    print(f"Its widget key: {widget_key}")
+    print(f"Its booking page: {base_url}/book/{org.slug}/{intro.slug}")
 
 
 def _local_url(host: str, port: int) -> str:
@@ -102,14 +112,14 @@ def _local_url(host: str, port: int) -> str:
 
 
 def cmd_serve(args, settings):
-    if args.demo:
-        _bootstrap_demo(settings)
-    db.close()
     if not os.environ.get("SLOTWISE_BASE_URL"):
         # The default names port 8000; the links printed here and those the app writes
         # must name the port actually served. The environment reaches every worker.
         os.environ["SLOTWISE_BASE_URL"] = _local_url(args.host, args.port)
     base = os.environ["SLOTWISE_BASE_URL"].rstrip("/")
+    if args.demo:
+        _bootstrap_demo(base, settings["SECRET_KEY"])
+    db.close()
     print(
         f"Docs: {base}/docs/  Interactive API: {base}/api/v1/ui/  Serving on http://{args.host}:{args.port}"
     )

@@ -1,6 +1,6 @@
 """The /docs guides and API reference, rendered with Jinja2 from templates/docs."""
 
-from flask import Blueprint, current_app, redirect, render_template
+from flask import Blueprint, current_app, redirect, render_template, request
 
 from .reference import build_docs
 
@@ -12,6 +12,9 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
+# The widget guide's snippet generator runs a script from this server; no other page does.
+SCRIPTED_PAGES = {"docs.widget"}
+SCRIPTED_CONTENT_SECURITY_POLICY = "script-src 'self'; " + CONTENT_SECURITY_POLICY
 
 
 def register(flask_app, spec: dict) -> None:
@@ -26,7 +29,11 @@ def _page(name: str):
 
 @blueprint.after_request
 def _restrict_assets(response):
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Content-Security-Policy"] = (
+        SCRIPTED_CONTENT_SECURITY_POLICY
+        if request.endpoint in SCRIPTED_PAGES
+        else CONTENT_SECURITY_POLICY
+    )
     return response
 
 
@@ -76,6 +83,12 @@ def scheduling():
 def webhooks():
     """Explain webhook events, signatures, retries and the private-address rule."""
     return _page("webhooks")
+
+
+@blueprint.get("/docs/widget")
+def widget():
+    """Explain embedding the booking widget, its keys and the hosted booking page."""
+    return _page("widget")
 
 
 @blueprint.get("/docs/reference")

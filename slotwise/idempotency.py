@@ -189,10 +189,13 @@ def _operation_id() -> str | None:
 
 
 def _scope() -> str:
-    """Whose keys these are: the API key's, or on public operations the client address's."""
-    token_info = context.get("token_info")
-    if token_info:
-        return "key:" + token_info["principal"].key_id
+    """Whose keys these are: the secret key's, or on public operations the client's address.
+
+    A widget key is shared by every visitor of a site, so it does not tell clients apart.
+    """
+    principal = (context.get("token_info") or {}).get("principal")
+    if principal is not None:
+        return "key:" + principal.key_id
     # The socket's peer for now; honouring X-Forwarded-For needs a trusted-proxy setting.
     return "addr:" + (request.remote_addr or "")
 

@@ -1,16 +1,23 @@
-"""Security functions named in openapi.yaml: one secret key, accepted three ways.
+"""Security functions named in openapi.yaml: one secret key accepted three ways, and the
+public widget key.
 
 Connexion calls these on the event loop, so the database lookup runs in a worker thread.
 The operation's ``x-required-scope`` is checked here too, so a key without the scope gets
 403 before its request is even validated.
 """
 
+from connexion.context import scope as request_scope
 from starlette.concurrency import run_in_threadpool
 
 from models import db, utcnow
+from services import widget_keys
 from services.auth import Principal, authenticate
+from services.errors import DomainError
 
 from .runtime import RUNTIME, Runtime
+
+# Where a refused widget key waits for the app to answer it (see refuse_rejected_widget_key).
+WIDGET_REFUSAL = "slotwise.widget_refusal"
 
 
 def _verify(raw_key: str | None, secret: str) -> Principal:
@@ -42,3 +49,32 @@ async def basic_auth(username, password, request):
 
 async def api_key_auth(api_key, request):
     return await _token_info(api_key, request)
+
+
+def _verify_widget(raw_key: str, origin: str | None) -> widget_keys.WidgetPrincipal:
+    with db.connection_context():
+        return widget_keys.authenticate(raw_key, origin)
+
+
+async def widget_key_auth(api_key, request):
+    try:
+        principal = await run_in_threadpool(_verify_widget, api_key, request.headers.get("origin"))
+    except DomainError as exc:
+        request.scope[WIDGET_REFUSAL] = exc
+        raise
+    return {"sub": principal.key_id, "widget": principal}
+
+
+def refuse_rejected_widget_key() -> None:
+    """Answer a bad widget key on an operation that also accepts no key at all.
+
+    Connexion tries the next way in after a failed one, and "no credentials" succeeds on
+    public booking; a key that was presented must still be a good one.
+    """
+    try:
+        refusal = request_scope.get(WIDGET_REFUSAL)
+    except RuntimeError:
+        # Not an operation of the spec (docs, hosted pages, the widget script): no keys.
+        return
+    if refusal is not None:
+        raise refusal

@@ -76,9 +76,7 @@ def test_a_public_booking_is_confirmed_and_shown_to_the_invitee(client, event_ty
         iso(start + timedelta(minutes=30)),
     )
     assert booking["inviteeEmail"] == "grace@navy.example"
-    assert booking["manageUrl"].endswith(
-        f"/api/bookings/{booking['id']}?token={booking['manageToken']}"
-    )
+    assert booking["manageUrl"].endswith(f"/manage/{booking['id']}?token={booking['manageToken']}")
     mine = client.get(f"/api/bookings/{booking['id']}?token={booking['manageToken']}")
     assert mine.status_code == 200
     assert mine.json()["eventType"]["id"] == event_type.id

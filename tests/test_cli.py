@@ -10,6 +10,7 @@ import pytest
 
 from models import ApiKey, Organization, Schedule, User, db, open_database, utcnow
 from servers import SLOTWISE, cli_env, get, serving
+from services import widget_keys
 from services.auth import authenticate
 from services.errors import AuthenticationFailed
 from slotwise import config
@@ -76,7 +77,7 @@ def test_bootstrap_json_prints_exactly_one_object(slotwise):
         slotwise, "--org", "Acme Inc", "--email", "Ada@Acme.example", "--name", "Ada Lovelace"
     )
 
-    assert set(printed) == {"organization", "user", "apiKey"}
+    assert set(printed) == {"organization", "user", "apiKey", "widgetKey"}
     assert set(printed["organization"]) == {"id", "name", "slug"}
     assert printed["organization"]["id"].startswith("org_")
     assert printed["organization"]["name"] == "Acme Inc"
@@ -87,6 +88,16 @@ def test_bootstrap_json_prints_exactly_one_object(slotwise):
     assert printed["user"]["name"] == "Ada Lovelace"
     assert printed["user"]["username"] == "ada"
     assert LIVE_KEY.fullmatch(printed["apiKey"])
+    assert re.fullmatch(r"sw_pub_[A-Za-z0-9]{32}", printed["widgetKey"])
+
+
+def test_bootstrap_widget_key_works_on_any_site_for_every_event_type(slotwise, bound):
+    printed = bootstrap_json(slotwise, "--org", "Acme", "--email", "ada@acme.example")
+
+    with db.connection_context():
+        principal = widget_keys.authenticate(printed["widgetKey"], "https://anywhere.example")
+    assert principal.organization_id == printed["organization"]["id"]
+    assert principal.event_type_ids is None
 
 
 def test_bootstrap_key_authenticates_as_the_new_owner(slotwise, database_url, bound):

@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 
+from models import db
+from services import widget_keys
 from services.timeutil import known_timezones
 
 schemathesis.openapi.format("timezone", st.sampled_from(sorted(known_timezones())))
@@ -33,9 +35,13 @@ CONFIG = SchemathesisConfig.from_dict(
             {
                 # startDate and endDate are each valid, but together they may be reversed
                 # or more than 62 days apart: a 400 no schema can express.
-                "include-operation-id": "handlers.availability.get_availability",
+                "include-operation-id": operation_id,
                 "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400"]}},
             }
+            for operation_id in (
+                "handlers.availability.get_availability",
+                "handlers.public.get_availability",
+            )
         ],
     }
 )
@@ -44,14 +50,23 @@ CONFIG = SchemathesisConfig.from_dict(
 @pytest.fixture
 def api_schema(app, tenant):
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app, config=CONFIG)
+    with db.connection_context():
+        widget_key = widget_keys.create(tenant.organization.id, name="Website").key
 
     @schema.auth(refresh_interval=None)
-    class SecretKey:
+    class Keys:
+        """The tenant's secret key, and its widget key for the public endpoints."""
+
         def get(self, case, context):
-            return tenant.key
+            return tenant.key, widget_key
 
         def set(self, case, data, context):
-            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+            secret, public = data
+            case.headers = {
+                **(case.headers or {}),
+                "Authorization": f"Bearer {secret}",
+                "X-Widget-Key": public,
+            }
 
     return schema
 

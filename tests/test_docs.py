@@ -85,6 +85,31 @@ GUIDES = {
         "Delivery is at-least-once",
         "hmac.compare_digest",
     ],
+    "/docs/widget": [
+        '<script src="http://127.0.0.1:8000/widget/v1/slotwise.js" async></script>',
+        '<slotwise-booking widget-key="sw_pub_…" event-type="intro"></slotwise-booking>',
+        "prefill-email",
+        "reschedule-booking",
+        "manage-token",
+        "--slotwise-accent",
+        "--slotwise-background",
+        "--slotwise-text",
+        "--slotwise-radius",
+        "--slotwise-font",
+        'mode="popup"',
+        "slotwise:slot-selected",
+        "{version: 1, id, startTime, endTime}",
+        "{version: 1, code, message}",
+        "element.refresh()",
+        "curl -X POST http://127.0.0.1:8000/api/v1/widget-keys",
+        "origin_not_allowed",
+        '"eventTypeIds": null',
+        "curl -X DELETE http://127.0.0.1:8000/api/v1/widget-keys/",
+        "Access-Control-Allow-Origin",
+        "/book/<organization slug>/<event type slug>",
+        "/manage/<booking id>?token=…",
+        'id="snippet-output"',
+    ],
     "/docs/reference": ["Contents", "Required scope", "Request body", "Responses"],
 }
 
@@ -330,7 +355,10 @@ def test_no_docs_page_loads_an_external_asset(client, path):
     tags = _Tags(client.get(path).text)
 
     assert "/static/docs.css" in tags.attribute("href", "link")
-    assert not tags.attribute("src", "script")
+    # The widget guide's snippet generator is the only script, and a local one.
+    assert tags.attribute("src", "script") == (
+        ["/static/snippet.js"] if path == "/docs/widget" else []
+    )
     assert [url for url in tags.asset_urls() if is_external(url)] == []
 
 

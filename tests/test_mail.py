@@ -285,17 +285,19 @@ def test_times_read_as_in_print():
 
 
 def test_the_invitees_manage_link_opens_their_booking(client, event_type, smtp, config):
-    booking = book(client, event_type.id, berlin(3, 10))
+    start = berlin(3, 10)
+    booking = book(client, event_type.id, start)
 
     deliver(config)
 
     invitee_text, invitee_html = bodies(smtp.messages[0].parsed())
-    (link,) = set(re.findall(r"https?://\S+/api/bookings/\S+", invitee_text))
+    (link,) = set(re.findall(r"https?://\S+/manage/\S+", invitee_text))
     assert link == booking["manageUrl"]
     assert f'href="{link}"' in invitee_html
     response = client.get(link.removeprefix(config["BASE_URL"]))
     assert response.status_code == 200
-    assert response.json()["id"] == booking["id"]
+    assert "Intro call" in response.text
+    assert time_range(start, start + timedelta(minutes=30), NEW_YORK) in response.text
     _, _, event = invitation(smtp.messages[0].parsed())
     assert link in str(event["DESCRIPTION"])
 

@@ -39,3 +39,19 @@ class EventTypeSchema(Schema):
     created_at = Timestamp(data_key="createdAt")
     updated_at = Timestamp(data_key="updatedAt")
     deleted_at = Timestamp(data_key="deletedAt")
+
+
+class PublicEventTypeSchema(Schema):
+    """What an invitee may see of an event type: nothing about schedules or owners."""
+
+    id = fields.String()
+    slug = fields.String()
+    title = fields.String()
+    description = fields.String()
+    duration_minutes = fields.Integer(data_key="durationMinutes")
+    location_type = fields.Function(
+        lambda event_type: (event_type.location or {}).get("type"), data_key="locationType"
+    )
+    requires_confirmation = fields.Boolean(data_key="requiresConfirmation")
+    seats_per_slot = fields.Integer(data_key="seatsPerSlot")
+    questions = fields.List(fields.Dict())
