@@ -99,6 +99,30 @@ def field_errors(error: ValidationError) -> dict[str, str]:
     return {path or "body": _message(error)}
 
 
+def _first_nul(value, path: str = "") -> str | None:
+    """The path of the first string (key or value) holding a NUL character, if any.
+
+    No text field needs one, and PostgreSQL refuses to store it.
+    """
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        where = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else key)
+        if isinstance(key, str) and "\x00" in key:
+            return where
+        found = _first_nul(item, where)
+        if found is not None:
+            return found
+    return None
+
+
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
@@ -119,7 +143,7 @@ class JSONBodyValidator(JSONRequestBodyValidator):
                 details={"body": f"not {self._encoding}"},
             ) from None
         try:
-            return json.loads(text, parse_constant=_reject_constant)
+            body = json.loads(text, parse_constant=_reject_constant)
         except RecursionError:
             raise InvalidRequest(
                 "The request body is nested too deeply.",
@@ -132,6 +156,13 @@ class JSONBodyValidator(JSONRequestBodyValidator):
                 code="invalid_json",
                 details={"body": _short(str(exc))},
             ) from None
+        nul = _first_nul(body)
+        if nul is not None:
+            raise InvalidRequest(
+                "The request body contains a NUL character.",
+                details={nul or "body": "must not contain NUL characters"},
+            )
+        return body
 
     def _validate(self, body):
         if body is None:
@@ -187,6 +218,12 @@ class ParameterValidator(ConnexionParameterValidator):
         return None
 
     def validate_request(self, request):
+        for name, value in request.query_params.items():
+            if "\x00" in str(value):
+                raise InvalidRequest(
+                    f"Query parameter '{name}' contains a NUL character.",
+                    details={name: "must not contain NUL characters"},
+                )
         if self.strict_validation:
             unknown = self.validate_query_parameter_list(
                 request, security_params=self.security_query_params

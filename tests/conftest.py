@@ -1,16 +1,28 @@
-"""Fixtures: an app on a fresh database per test, an organization, keys of every kind."""
+"""Fixtures: an app on a fresh database per test, an organization, keys of every kind.
 
+The suite runs on SQLite, a new file per test. With SLOTWISE_TEST_DATABASE_URL
+(postgresql://…) it runs on that database instead, emptied before each test, and with
+SLOTWISE_TEST_REDIS_URL its job queue and rate limits use that Redis, flushed likewise.
+"""
+
+import os
 from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
+import redis
 
-from models import EventType, Organization, Schedule, User, db
+from models import ALL_MODELS, EventType, Organization, Schedule, User, db, open_database
 from models.schema import migrate
 from services import keys, organizations
+from slotwise import jobs
 from slotwise.app import create_app
 
 SECRET = "test-secret-key"
+POSTGRESQL_URL = os.environ.get("SLOTWISE_TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("SLOTWISE_TEST_REDIS_URL", "")
+ON_POSTGRESQL = POSTGRESQL_URL.startswith("postgresql")
+ON_REDIS = REDIS_URL.startswith("redis")
 
 
 @dataclass
@@ -28,21 +40,59 @@ def config_for(database_url: str) -> dict:
         "SECRET_KEY": SECRET,
         "VALIDATE_RESPONSES": True,
         "RATELIMIT_ENABLED": False,
+        "REDIS_URL": REDIS_URL if ON_REDIS else None,
         # Jobs wait in the queue; the tests of side effects run them on purpose.
         "INPROCESS_WORKER": False,
     }
 
 
 @pytest.fixture
-def database_url(tmp_path) -> str:
+def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path}/slotwise.db"
 
 
+_schema_ready = False
+
+
+def empty_postgresql() -> None:
+    """Build the schema once per run, then delete every row before each test."""
+    global _schema_ready
+    database = open_database(POSTGRESQL_URL)
+    with database.connection_context():
+        if not _schema_ready:
+            database.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+            db.initialize(database)
+            migrate()
+            _schema_ready = True
+        tables = ", ".join(f'"{model._meta.table_name}"' for model in ALL_MODELS)
+        database.execute_sql(f"TRUNCATE {tables} CASCADE")
+
+
 @pytest.fixture
-def app(database_url):
-    application = create_app(config_for(database_url))
+def database_url(sqlite_url) -> str:
+    """The suite's database for this test, empty, and a flushed Redis if one is used."""
+    if ON_REDIS:
+        redis.Redis.from_url(REDIS_URL).flushdb()
+    if not ON_POSTGRESQL:
+        return sqlite_url
+    empty_postgresql()
+    return POSTGRESQL_URL
+
+
+@pytest.fixture(scope="session")
+def shared_app(tmp_path_factory):
+    """One app for the tests that need no special configuration: building one takes long."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('app')}/unused.db"
+    return create_app(config_for(POSTGRESQL_URL if ON_POSTGRESQL else url))
+
+
+@pytest.fixture
+def app(shared_app, database_url):
+    db.initialize(open_database(database_url))
     migrate()
-    yield application
+    # Another test may have pointed the job queue elsewhere.
+    jobs.build(dict(shared_app.app.config))
+    yield shared_app
     if not db.is_closed():
         db.close()
 

@@ -32,6 +32,12 @@ def run_slotwise(*args: str, database_url: str, cwd: Path, **variables: str):
 
 
 @pytest.fixture
+def database_url(sqlite_url):
+    """The command line's own database: a SQLite file beside its stored secret."""
+    return sqlite_url
+
+
+@pytest.fixture
 def slotwise(database_url, tmp_path):
     """Run the console script on the test's database: ``slotwise("bootstrap", ...)``."""
 

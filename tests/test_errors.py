@@ -234,3 +234,26 @@ def test_a_path_with_control_characters_is_not_found(client, tenant):
     response = client.delete("/api/v1/api-keys/key%0A1", headers=bearer(tenant.key))
 
     assert_error(response, 404, "not_found")
+
+
+def test_a_nul_character_in_a_query_parameter_is_400(client, tenant):
+    response = client.get("/api/v1/bookings?eventTypeId=evt%00x", headers=bearer(tenant.key))
+
+    assert assert_error(response, 400, "validation_failed")["details"] == {
+        "eventTypeId": "must not contain NUL characters"
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b'{"name": "a\\u0000b"}', "name"),
+        (b'{"name": "x", "scopes": ["team:read\\u0000"]}', "scopes[0]"),
+    ],
+)
+def test_a_nul_character_in_the_body_is_400_naming_the_field(client, tenant, body, field):
+    response = post_keys(client, tenant, body)
+
+    assert assert_error(response, 400, "validation_failed")["details"] == {
+        field: "must not contain NUL characters"
+    }

@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from test_docs import GUIDES, _Tags, css_urls, is_external
 
-from conftest import bearer
+from conftest import SECRET, bearer
 from models import Booking, EventType, Schedule, WidgetKey, db, utcnow
 from servers import serving
 from services import widget_keys
@@ -551,7 +551,7 @@ def chromium():
 def test_snippet_generator_rewrites_the_snippet_as_the_inputs_change(
     chromium, tmp_path, database_url
 ):
-    with serving(tmp_path, database_url) as (base, _, _):
+    with serving(tmp_path, database_url, SECRET_KEY=SECRET) as (base, _, _):
         page = chromium.new_page()
         page.set_default_timeout(10_000)
         page.goto(f"{base}/docs/widget")
