@@ -2,12 +2,7 @@
 
 from models import ApiKey, Organization, User
 
-from .auth import Principal
-
-
-def effective_plan(organization: Organization, mode: str) -> str:
-    """The plan whose limits apply: test-mode keys always get the free plan's."""
-    return "free" if mode == "test" else organization.plan
+from .auth import Principal, effective_plan
 
 
 def whoami(principal: Principal) -> dict:

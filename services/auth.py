@@ -5,10 +5,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from models import ApiKey
+from models import ApiKey, Organization
 
 from .errors import AuthenticationFailed, PermissionDenied
 from .keys import hash_key
+
+
+def effective_plan(organization: Organization, mode: str) -> str:
+    """The plan whose limits apply: test-mode keys always get the free plan's."""
+    return "free" if mode == "test" else organization.plan
+
 
 SCOPES = (
     "bookings:read",
@@ -45,6 +51,8 @@ class Principal:
     organization_id: str
     scopes: tuple[str, ...] | None
     mode: str
+    # The plan whose limits apply (test-mode keys get the free plan's).
+    plan: str = "free"
 
     @property
     def full_access(self) -> bool:
@@ -98,6 +106,7 @@ def authenticate(raw_key: str | None, *, secret: str, now: datetime) -> Principa
         organization_id=key.organization_id,
         scopes=None if key.scopes is None else tuple(key.scopes),
         mode=key.mode,
+        plan=effective_plan(key.organization, key.mode),
     )
 
 

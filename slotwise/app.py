@@ -13,10 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from models import db, open_database
 
-from . import ROOT, docs, errors, idempotency, jobs, pages, security, widget
+from . import ROOT, docs, errors, idempotency, jobs, pages, ratelimits, security, widget
 from . import config as configuration
 from .cors import CorsMiddleware
-from .middleware import RequestContextMiddleware
+from .middleware import RequestContextMiddleware, trusted_networks
 from .runtime import Runtime
 from .validation import VALIDATORS
 
@@ -43,12 +43,14 @@ def create_app(config: dict | None = None) -> FlaskApp:
     spec = load_spec()
 
     huey = jobs.build(settings)
+    limiter = ratelimits.create(settings)
     app = FlaskApp(
         __name__,
         lifespan=_lifespan(huey, settings["INPROCESS_WORKER"]),
         specification_dir=ROOT,
         jsonifier=Jsonifier(separators=(",", ":")),
         validator_map=VALIDATORS,
+        resolver=ratelimits.resolver(limiter, settings),
         swagger_ui_options=SwaggerUIOptions(
             spec_path="/api/v1/openapi.json", swagger_ui_path="/api/v1/ui"
         ),
@@ -68,8 +70,18 @@ def create_app(config: dict | None = None) -> FlaskApp:
         RequestContextMiddleware,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
         runtime=Runtime.from_spec(
-            spec, secret_key=settings["SECRET_KEY"], max_body_bytes=settings["MAX_BODY_BYTES"]
+            spec,
+            secret_key=settings["SECRET_KEY"],
+            max_body_bytes=settings["MAX_BODY_BYTES"],
+            trusted_proxies=trusted_networks(settings["TRUSTED_PROXIES"]),
         ),
+    )
+    app.add_middleware(
+        ratelimits.AuthFailureLimit,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        limit=settings["AUTH_FAILURE_LIMIT"],
+        storage=ratelimits.storage_uri(settings),
+        enabled=settings["RATELIMIT_ENABLED"],
     )
     app.add_middleware(CorsMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
     errors.register(app)
@@ -79,6 +91,7 @@ def create_app(config: dict | None = None) -> FlaskApp:
     # Before idempotency claims a key: a refused request is not remembered.
     app.app.before_request(security.refuse_rejected_widget_key)
     idempotency.register(app.app)
+    ratelimits.install(limiter, app.app)
 
     # Peewee connects on a request's first query; closing here ends every request clean.
     @app.app.teardown_request

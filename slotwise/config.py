@@ -6,8 +6,12 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from limits import parse_many
+
 from models.base import UnsupportedDatabaseURL, open_database, sqlite_path
 from services.mail.transport import SmtpUrlError, parse_smtp_url
+
+from .middleware import trusted_networks
 
 DEFAULTS = {
     "DATABASE_URL": "sqlite:///slotwise.db",
@@ -31,11 +35,28 @@ DEFAULTS = {
     "RETRY_SECONDS": (60, 300, 1800, 7200, 21600, 43200, 86400),
     # How long a worker may hold a job before another may take it over.
     "JOB_LEASE_SECONDS": 120,
+    # Proxies whose X-Forwarded-For tells the client's address: "10.0.0.1, 10.1.0.0/16".
+    "TRUSTED_PROXIES": "",
+    # Requests per secret key, by the organization's plan (several limits: ";").
+    "RATE_LIMIT_FREE": "60/minute;1000/day",
+    "RATE_LIMIT_PRO": "300/minute;10000/day",
+    "RATE_LIMIT_BUSINESS": "1000/minute;100000/day",
+    # Public bookings per client address, and per widget key when one is sent.
+    "PUBLIC_BOOKING_LIMIT": "10/minute",
+    # Failed authentications per client address, after which every attempt gets 429.
+    "AUTH_FAILURE_LIMIT": "5/minute",
 }
 
 _BOOLEAN = {"RATELIMIT_ENABLED", "VALIDATE_RESPONSES", "WEBHOOKS_ALLOW_PRIVATE", "INPROCESS_WORKER"}
 _INTEGER = {"MAX_BODY_BYTES", "JOB_LEASE_SECONDS"}
 _SECONDS_LIST = {"RETRY_SECONDS"}
+_LIMITS = {
+    "RATE_LIMIT_FREE",
+    "RATE_LIMIT_PRO",
+    "RATE_LIMIT_BUSINESS",
+    "PUBLIC_BOOKING_LIMIT",
+    "AUTH_FAILURE_LIMIT",
+}
 
 
 class ConfigError(ValueError):
@@ -85,6 +106,17 @@ def load(overrides: dict | None = None, environ=os.environ) -> dict:
             parse_smtp_url(config["SMTP_URL"])
         except SmtpUrlError as exc:
             raise ConfigError(str(exc)) from None
+    for name in _LIMITS:
+        try:
+            parse_many(config[name])
+        except ValueError:
+            raise ConfigError(
+                f"SLOTWISE_{name} must read like 60/minute;1000/day, not {config[name]!r}"
+            ) from None
+    try:
+        trusted_networks(config["TRUSTED_PROXIES"])
+    except ValueError as exc:
+        raise ConfigError(f"SLOTWISE_TRUSTED_PROXIES: {exc}") from None
     if config["INPROCESS_WORKER"] is None:
         config["INPROCESS_WORKER"] = not config["REDIS_URL"]
     try:

@@ -22,6 +22,7 @@ from models import IdempotencyRecord, db, utcnow
 from services.errors import Conflict, DomainError, RuleViolation
 
 from .errors import domain_error_status_and_body
+from .runtime import client_address_of
 
 logger = logging.getLogger("slotwise.idempotency")
 
@@ -196,8 +197,7 @@ def _scope() -> str:
     principal = (context.get("token_info") or {}).get("principal")
     if principal is not None:
         return "key:" + principal.key_id
-    # The socket's peer for now; honouring X-Forwarded-For needs a trusted-proxy setting.
-    return "addr:" + (request.remote_addr or "")
+    return "addr:" + client_address_of(request.environ)
 
 
 def _fingerprint() -> str:

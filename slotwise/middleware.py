@@ -2,16 +2,44 @@
 
 import re
 import secrets
+from ipaddress import ip_address, ip_network
 
 from starlette.datastructures import Headers, MutableHeaders
 
 from services.errors import PayloadTooLarge
 
 from .errors import error_body
-from .runtime import REQUEST_ID, RUNTIME
+from .runtime import CLIENT_ADDRESS, REQUEST_ID, RUNTIME
 
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def trusted_networks(text: str):
+    """``SLOTWISE_TRUSTED_PROXIES``: addresses or networks of the proxies in front."""
+    return tuple(ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
+
+
+def client_address(peer: str, forwarded_for: str | None, trusted) -> str:
+    """The address of the client: the socket's peer, or, behind a trusted proxy, the last
+    address in X-Forwarded-For that is not itself a trusted proxy. A header a client set
+    itself, reaching us other than through such a proxy, is ignored.
+    """
+
+    def is_trusted(address: str) -> bool:
+        try:
+            parsed = ip_address(address)
+        except ValueError:
+            return False
+        return any(parsed in network for network in trusted)
+
+    if not is_trusted(peer) or not forwarded_for:
+        return peer
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not is_trusted(hop):
+            return hop
+    return hops[0] if hops else peer
 
 
 class RequestContextMiddleware:
@@ -32,6 +60,10 @@ class RequestContextMiddleware:
         )
         scope[REQUEST_ID] = request_id
         scope[RUNTIME] = self.runtime
+        peer = (scope.get("client") or ("", 0))[0]
+        scope[CLIENT_ADDRESS] = client_address(
+            peer, headers.get("x-forwarded-for"), self.runtime.trusted_proxies
+        )
 
         async def send_with_id(message):
             if message["type"] == "http.response.start":

@@ -53,6 +53,12 @@ def test_environment_variables_are_read(sqlite_url):
             "SLOTWISE_WEBHOOKS_ALLOW_PRIVATE": "yes",
             "SLOTWISE_RETRY_SECONDS": "1, 2.5,10",
             "SLOTWISE_JOB_LEASE_SECONDS": "30",
+            "SLOTWISE_TRUSTED_PROXIES": "10.0.0.1, 10.1.0.0/16",
+            "SLOTWISE_RATE_LIMIT_FREE": "10/minute",
+            "SLOTWISE_RATE_LIMIT_PRO": "20/minute;200/day",
+            "SLOTWISE_RATE_LIMIT_BUSINESS": "30/second",
+            "SLOTWISE_PUBLIC_BOOKING_LIMIT": "5/minute",
+            "SLOTWISE_AUTH_FAILURE_LIMIT": "3/minute",
             "DATABASE_URL": "sqlite:///ignored-without-prefix.db",
         }
     )
@@ -72,6 +78,12 @@ def test_environment_variables_are_read(sqlite_url):
         "WEBHOOKS_ALLOW_PRIVATE": True,
         "RETRY_SECONDS": (1.0, 2.5, 10.0),
         "JOB_LEASE_SECONDS": 30,
+        "TRUSTED_PROXIES": "10.0.0.1, 10.1.0.0/16",
+        "RATE_LIMIT_FREE": "10/minute",
+        "RATE_LIMIT_PRO": "20/minute;200/day",
+        "RATE_LIMIT_BUSINESS": "30/second",
+        "PUBLIC_BOOKING_LIMIT": "5/minute",
+        "AUTH_FAILURE_LIMIT": "3/minute",
     }
 
 
@@ -160,6 +172,12 @@ def test_overrides_win_over_the_environment(sqlite_url, tmp_path):
         "SLOTWISE_RETRY_SECONDS": "5",
         "SLOTWISE_JOB_LEASE_SECONDS": "5",
         "SLOTWISE_INPROCESS_WORKER": "0",
+        "SLOTWISE_TRUSTED_PROXIES": "10.0.0.9",
+        "SLOTWISE_RATE_LIMIT_FREE": "1/minute",
+        "SLOTWISE_RATE_LIMIT_PRO": "1/minute",
+        "SLOTWISE_RATE_LIMIT_BUSINESS": "1/minute",
+        "SLOTWISE_PUBLIC_BOOKING_LIMIT": "1/minute",
+        "SLOTWISE_AUTH_FAILURE_LIMIT": "1/minute",
     }
     overrides = {
         "DATABASE_URL": sqlite_url,
@@ -175,6 +193,12 @@ def test_overrides_win_over_the_environment(sqlite_url, tmp_path):
         "WEBHOOKS_ALLOW_PRIVATE": False,
         "RETRY_SECONDS": (1.0,),
         "JOB_LEASE_SECONDS": 9,
+        "TRUSTED_PROXIES": "",
+        "RATE_LIMIT_FREE": "2/minute",
+        "RATE_LIMIT_PRO": "3/minute",
+        "RATE_LIMIT_BUSINESS": "4/minute",
+        "PUBLIC_BOOKING_LIMIT": "5/minute",
+        "AUTH_FAILURE_LIMIT": "6/minute",
     }
 
     assert load(overrides, environ=environ) == overrides
@@ -317,3 +341,24 @@ def test_a_bad_smtp_url_is_refused_at_start_without_echoing_it(sqlite_url, url, 
 
     assert mention in str(refused.value)
     assert "hunter2" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("RATE_LIMIT_FREE", "sixty a minute"),
+        ("AUTH_FAILURE_LIMIT", "5/fortnight"),
+        ("TRUSTED_PROXIES", "10.0.0.1, not-an-address"),
+    ],
+)
+def test_bad_limits_and_proxies_are_refused_at_start(sqlite_url, name, value):
+    with pytest.raises(ConfigError) as refused:
+        load(
+            environ={
+                "SLOTWISE_DATABASE_URL": sqlite_url,
+                "SLOTWISE_SECRET_KEY": "s",
+                f"SLOTWISE_{name}": value,
+            }
+        )
+
+    assert f"SLOTWISE_{name}" in str(refused.value)

@@ -30,6 +30,9 @@ schemathesis.openapi.format(
 ACCEPTED = ["2xx", "401", "403", "404", "409", "422", "429"]
 CONFIG = SchemathesisConfig.from_dict(
     {
+        # Text with a NUL character is refused with 400, as the spec's description says: no
+        # field needs one and PostgreSQL cannot store it. JSON Schema cannot say so per field.
+        "generation": {"allow-x00": False},
         "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
         "operations": [
             {
