@@ -6,14 +6,8 @@ import string
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
-from peewee import (
-    DatabaseProxy,
-    DateTimeField,
-    Model,
-    PostgresqlDatabase,
-    SqliteDatabase,
-    TextField,
-)
+from peewee import DatabaseProxy, DateTimeField, Model, SqliteDatabase, TextField
+from playhouse.pool import PooledPostgresqlDatabase
 
 db = DatabaseProxy()
 
@@ -60,11 +54,12 @@ class UnsupportedDatabaseURL(ValueError):
     pass
 
 
-def open_database(url: str):
+def open_database(url: str, pool_size: int = 32):
     """Build (without connecting) the database that ``url`` names.
 
     ``sqlite:///relative.db``, ``sqlite:////absolute.db`` and ``postgresql://user@host/name``
-    are understood.
+    are understood. PostgreSQL connections are pooled: ``pool_size`` per process, enough for
+    the web server's and the job consumer's threads.
     """
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
@@ -78,8 +73,13 @@ def open_database(url: str):
             pragmas={"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10_000},
         )
     if parts.scheme in ("postgres", "postgresql"):
-        return PostgresqlDatabase(
+        return PooledPostgresqlDatabase(
             unquote(parts.path.lstrip("/")) or None,
+            max_connections=pool_size,
+            # Connections idle this long are replaced, so a restarted server is survived.
+            stale_timeout=300,
+            # Wait this long for a free connection before failing the request.
+            timeout=10,
             host=parts.hostname,
             port=parts.port,
             user=unquote(parts.username) if parts.username else None,

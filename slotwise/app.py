@@ -39,7 +39,7 @@ def _parsed_spec() -> dict:
 def create_app(config: dict | None = None) -> FlaskApp:
     """Build the app; ``config`` overrides defaults and SLOTWISE_* environment variables."""
     settings = configuration.load(config)
-    db.initialize(open_database(settings["DATABASE_URL"]))
+    db.initialize(open_database(settings["DATABASE_URL"], settings["DATABASE_POOL_SIZE"]))
     spec = load_spec()
 
     huey = jobs.build(settings)

@@ -21,6 +21,8 @@ DEFAULTS = {
     # Off in production (it costs time per response); the tests turn it on.
     "VALIDATE_RESPONSES": False,
     "MAX_BODY_BYTES": 1024 * 1024,
+    # PostgreSQL connections per process.
+    "DATABASE_POOL_SIZE": 32,
     # Background jobs: a Redis queue shared by separate `slotwise worker` processes, or
     # (unset) a SQLite queue file whose consumer runs inside `slotwise serve`.
     "REDIS_URL": None,
@@ -48,7 +50,7 @@ DEFAULTS = {
 }
 
 _BOOLEAN = {"RATELIMIT_ENABLED", "VALIDATE_RESPONSES", "WEBHOOKS_ALLOW_PRIVATE", "INPROCESS_WORKER"}
-_INTEGER = {"MAX_BODY_BYTES", "JOB_LEASE_SECONDS"}
+_INTEGER = {"MAX_BODY_BYTES", "JOB_LEASE_SECONDS", "DATABASE_POOL_SIZE"}
 _SECONDS_LIST = {"RETRY_SECONDS"}
 _LIMITS = {
     "RATE_LIMIT_FREE",

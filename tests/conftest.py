@@ -95,6 +95,9 @@ def app(shared_app, database_url):
     yield shared_app
     if not db.is_closed():
         db.close()
+    if ON_POSTGRESQL:
+        # Each test opens a new pool; close its connections rather than wait for collection.
+        db.obj.close_all()
 
 
 @pytest.fixture

@@ -70,6 +70,7 @@ def test_environment_variables_are_read(sqlite_url):
         "RATELIMIT_ENABLED": False,
         "VALIDATE_RESPONSES": True,
         "MAX_BODY_BYTES": 2048,
+        "DATABASE_POOL_SIZE": 32,
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         # With a Redis queue, separate `slotwise worker` processes consume it.
         "INPROCESS_WORKER": False,
@@ -186,6 +187,7 @@ def test_overrides_win_over_the_environment(sqlite_url, tmp_path):
         "RATELIMIT_ENABLED": False,
         "VALIDATE_RESPONSES": True,
         "MAX_BODY_BYTES": 200,
+        "DATABASE_POOL_SIZE": 32,
         "REDIS_URL": None,
         "INPROCESS_WORKER": True,
         "SMTP_URL": None,
