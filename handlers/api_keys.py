@@ -8,15 +8,17 @@ from services.timeutil import parse_timestamp
 
 from .context import principal, secret_key
 
+API_KEY_SCHEMA = ApiKeySchema()
+
 
 def _with_secret(key, raw_key: str) -> dict:
-    return {**ApiKeySchema().dump(key), "key": raw_key}
+    return {**API_KEY_SCHEMA.dump(key), "key": raw_key}
 
 
 def list_keys(page: int = 1, limit: int = 20):
     """List the organization's live keys without their secrets."""
     return page_of(
-        keys.list_keys(principal(), now=utcnow(), page=page, limit=limit), ApiKeySchema()
+        keys.list_keys(principal(), now=utcnow(), page=page, limit=limit), API_KEY_SCHEMA
     ), 200
 
 

@@ -9,6 +9,9 @@ from services.timeutil import parse_timestamp
 
 from .context import principal
 
+AVAILABILITY_SCHEMA = AvailabilitySchema()
+EXPLANATION_SCHEMA = ExplanationSchema()
+
 
 def day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
@@ -24,7 +27,7 @@ def get_availability(slug: str, timezone: str, start_date=None, end_date=None):
         day(end_date),
         now=utcnow(),
     )
-    return AvailabilitySchema().dump(found), 200
+    return AVAILABILITY_SCHEMA.dump(found), 200
 
 
 def explain_availability(slug: str, time: str):
@@ -32,6 +35,6 @@ def explain_availability(slug: str, time: str):
     event_type = calendar.bookable_event_type(slug, principal().organization_id)
     at = parse_timestamp(time, "time")
     explanation = calendar.explain_slot(event_type, at, now=utcnow(), field="time")
-    return ExplanationSchema().dump(
+    return EXPLANATION_SCHEMA.dump(
         {"event_type_id": event_type.id, "time": at, "explanation": explanation}
     ), 200

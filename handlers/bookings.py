@@ -11,6 +11,8 @@ from services.timeutil import parse_timestamp
 from .context import principal, secret_key
 from .public_bookings import invitee_of
 
+BOOKING_SCHEMA = BookingSchema()
+
 
 def _mine(booking_id: str):
     return bookings.for_organization(booking_id, principal().organization_id)
@@ -30,7 +32,7 @@ def list_bookings(
         event_type_id=event_type_id,
         contact_id=contact_id,
     )
-    return page_of(found, BookingSchema()), 200
+    return page_of(found, BOOKING_SCHEMA), 200
 
 
 def create_booking(body: dict):
@@ -60,7 +62,7 @@ def get_booking(booking_id: str):
 def list_occurrences(booking_id: str, page=1, limit=20):
     """List the bookings of a recurring series."""
     return page_of(
-        bookings.occurrences(_mine(booking_id), page=page, limit=limit), BookingSchema()
+        bookings.occurrences(_mine(booking_id), page=page, limit=limit), BOOKING_SCHEMA
     ), 200
 
 
@@ -69,7 +71,7 @@ def cancel_booking(booking_id: str, body: dict | None = None):
     cancelled = bookings.cancel(
         _mine(booking_id), actor=principal().key_id, reason=(body or {}).get("reason", "")
     )
-    return BookingSchema().dump(cancelled), 200
+    return BOOKING_SCHEMA.dump(cancelled), 200
 
 
 def reschedule_booking(booking_id: str, body: dict):
@@ -82,13 +84,13 @@ def reschedule_booking(booking_id: str, body: dict):
         reason=body.get("reason", ""),
         force=body.get("force", False),
     )
-    return BookingSchema().dump(moved), 200
+    return BOOKING_SCHEMA.dump(moved), 200
 
 
 def confirm_booking(booking_id: str):
     """Confirm a pending booking."""
     confirmed = bookings.confirm(_mine(booking_id), actor=principal().key_id, now=utcnow())
-    return BookingSchema().dump(confirmed), 200
+    return BOOKING_SCHEMA.dump(confirmed), 200
 
 
 def decline_booking(booking_id: str, body: dict | None = None):
@@ -96,4 +98,4 @@ def decline_booking(booking_id: str, body: dict | None = None):
     declined = bookings.decline(
         _mine(booking_id), actor=principal().key_id, reason=(body or {}).get("reason", "")
     )
-    return BookingSchema().dump(declined), 200
+    return BOOKING_SCHEMA.dump(declined), 200

@@ -7,11 +7,15 @@ from services.schemas.contacts import ContactGroupSchema, ContactSchema, Members
 
 from .context import principal
 
+CONTACT_GROUP_SCHEMA = ContactGroupSchema()
+CONTACT_SCHEMA = ContactSchema()
+MEMBERS_ADDED_SCHEMA = MembersAddedSchema()
+
 
 def list_groups(page: int = 1, limit: int = 20):
     """List the organization's contact groups by name, with their member counts."""
     found = contact_groups.list_groups(principal(), page=page, limit=limit)
-    return page_of(found, ContactGroupSchema()), 200
+    return page_of(found, CONTACT_GROUP_SCHEMA), 200
 
 
 def create_group(body: dict):
@@ -19,12 +23,12 @@ def create_group(body: dict):
     group = contact_groups.create_group(
         principal(), name=body["name"], description=body.get("description", ""), now=utcnow()
     )
-    return ContactGroupSchema().dump(group), 201
+    return CONTACT_GROUP_SCHEMA.dump(group), 201
 
 
 def get_group(group_id: str):
     """Return a contact group with its member count."""
-    return ContactGroupSchema().dump(contact_groups.get_group(principal(), group_id)), 200
+    return CONTACT_GROUP_SCHEMA.dump(contact_groups.get_group(principal(), group_id)), 200
 
 
 def update_group(group_id: str, body: dict):
@@ -36,7 +40,7 @@ def update_group(group_id: str, body: dict):
         description=body.get("description"),
         now=utcnow(),
     )
-    return ContactGroupSchema().dump(group), 200
+    return CONTACT_GROUP_SCHEMA.dump(group), 200
 
 
 def delete_group(group_id: str):
@@ -48,7 +52,7 @@ def delete_group(group_id: str):
 def list_members(group_id: str, page: int = 1, limit: int = 20):
     """List the group's live contacts by name."""
     found = contact_groups.list_members(principal(), group_id, page=page, limit=limit)
-    return page_of(found, ContactSchema()), 200
+    return page_of(found, CONTACT_SCHEMA), 200
 
 
 def add_members(group_id: str, body: dict):
@@ -60,7 +64,7 @@ def add_members(group_id: str, body: dict):
         create_missing=body.get("createMissing", False),
         now=utcnow(),
     )
-    return MembersAddedSchema().dump(report), 200
+    return MEMBERS_ADDED_SCHEMA.dump(report), 200
 
 
 def remove_member(group_id: str, contact_id: str):

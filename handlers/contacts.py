@@ -7,16 +7,18 @@ from services.schemas.contacts import ContactSchema, contact_detail
 
 from .context import principal
 
+CONTACT_SCHEMA = ContactSchema()
+
 
 def list_contacts(search: str | None = None, page: int = 1, limit: int = 20):
     """List the organization's live contacts by name, optionally matching a search."""
     found = contacts.list_contacts(principal(), search=search, page=page, limit=limit)
-    return page_of(found, ContactSchema()), 200
+    return page_of(found, CONTACT_SCHEMA), 200
 
 
 def create_contact(body: dict):
     """Add a contact and fire contact.created."""
-    return ContactSchema().dump(contacts.create_contact(principal(), body, now=utcnow())), 201
+    return CONTACT_SCHEMA.dump(contacts.create_contact(principal(), body, now=utcnow())), 201
 
 
 def get_contact(contact_id: str):
@@ -28,7 +30,7 @@ def get_contact(contact_id: str):
 def update_contact(contact_id: str, body: dict):
     """Change the given fields of a live contact."""
     contact = contacts.update_contact(principal(), contact_id, body, now=utcnow())
-    return ContactSchema().dump(contact), 200
+    return CONTACT_SCHEMA.dump(contact), 200
 
 
 def delete_contact(contact_id: str):
@@ -40,4 +42,4 @@ def delete_contact(contact_id: str):
 def restore_contact(contact_id: str):
     """Bring a deleted contact back."""
     contact = contacts.restore_contact(principal(), contact_id, now=utcnow())
-    return ContactSchema().dump(contact), 200
+    return CONTACT_SCHEMA.dump(contact), 200

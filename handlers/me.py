@@ -5,7 +5,9 @@ from services.schemas.accounts import MeSchema
 
 from .context import principal
 
+ME_SCHEMA = MeSchema()
+
 
 def get_me():
     """Describe the calling key, its user and organization."""
-    return MeSchema().dump(whoami(principal())), 200
+    return ME_SCHEMA.dump(whoami(principal())), 200

@@ -9,6 +9,8 @@ from services.timeutil import parse_timestamp
 
 from .context import secret_key, widget
 
+PUBLIC_BOOKING_SCHEMA = PublicBookingSchema()
+
 
 def invitee_of(body: dict) -> bookings.Invitee:
     return bookings.Invitee(
@@ -39,7 +41,7 @@ def create_booking(body: dict):
 
 def get_booking(booking_id: str, token: str):
     """Show the invitee their booking."""
-    return PublicBookingSchema().dump(bookings.for_invitee(booking_id, token, secret_key())), 200
+    return PUBLIC_BOOKING_SCHEMA.dump(bookings.for_invitee(booking_id, token, secret_key())), 200
 
 
 def cancel_booking(booking_id: str, token: str, body: dict | None = None):
@@ -48,7 +50,7 @@ def cancel_booking(booking_id: str, token: str, body: dict | None = None):
     cancelled = bookings.cancel(
         booking, actor=bookings.INVITEE, reason=(body or {}).get("reason", "")
     )
-    return PublicBookingSchema().dump(cancelled), 200
+    return PUBLIC_BOOKING_SCHEMA.dump(cancelled), 200
 
 
 def reschedule_booking(booking_id: str, token: str, body: dict):
@@ -60,4 +62,4 @@ def reschedule_booking(booking_id: str, token: str, body: dict):
         now=utcnow(),
         reason=body.get("reason", ""),
     )
-    return PublicBookingSchema().dump(moved), 200
+    return PUBLIC_BOOKING_SCHEMA.dump(moved), 200

@@ -6,11 +6,13 @@ from services.schemas.scheduling import ScheduleSchema
 
 from .context import principal
 
+SCHEDULE_SCHEMA = ScheduleSchema()
+
 
 def list_schedules(page: int = 1, limit: int = 20):
     """List the organization's schedules, oldest first."""
     return page_of(
-        schedules.list_schedules(principal(), page=page, limit=limit), ScheduleSchema()
+        schedules.list_schedules(principal(), page=page, limit=limit), SCHEDULE_SCHEMA
     ), 200
 
 
@@ -24,12 +26,12 @@ def create_schedule(body: dict):
         overrides=body.get("overrides"),
         is_default=body.get("isDefault", False),
     )
-    return ScheduleSchema().dump(schedule), 201
+    return SCHEDULE_SCHEMA.dump(schedule), 201
 
 
 def get_schedule(schedule_id: str):
     """Return one schedule of the organization."""
-    return ScheduleSchema().dump(schedules.get_schedule(principal(), schedule_id)), 200
+    return SCHEDULE_SCHEMA.dump(schedules.get_schedule(principal(), schedule_id)), 200
 
 
 def update_schedule(schedule_id: str, body: dict):
@@ -43,7 +45,7 @@ def update_schedule(schedule_id: str, body: dict):
         overrides=body.get("overrides"),
         is_default=body.get("isDefault"),
     )
-    return ScheduleSchema().dump(schedule), 200
+    return SCHEDULE_SCHEMA.dump(schedule), 200
 
 
 def delete_schedule(schedule_id: str):
@@ -55,4 +57,4 @@ def delete_schedule(schedule_id: str):
 def replace_overrides(schedule_id: str, body: dict):
     """Replace every date override of a schedule."""
     schedule = schedules.replace_overrides(principal(), schedule_id, body["overrides"])
-    return ScheduleSchema().dump(schedule), 200
+    return SCHEDULE_SCHEMA.dump(schedule), 200

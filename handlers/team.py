@@ -5,10 +5,12 @@ from services.schemas.accounts import TeamSchema
 
 from .context import principal
 
+TEAM_SCHEMA = TeamSchema()
+
 
 def get_team():
     """Return the organization with its members."""
-    return TeamSchema().dump(organizations.get_team(principal().organization_id)), 200
+    return TEAM_SCHEMA.dump(organizations.get_team(principal().organization_id)), 200
 
 
 def update_team(body: dict):
@@ -16,4 +18,4 @@ def update_team(body: dict):
     team = organizations.update_team(
         principal().organization_id, name=body.get("name"), timezone=body.get("timezone")
     )
-    return TeamSchema().dump(team), 200
+    return TEAM_SCHEMA.dump(team), 200

@@ -14,11 +14,14 @@ from services.schemas.webhooks import (
 
 from .context import principal
 
+WEBHOOK_DELIVERY_SCHEMA = WebhookDeliverySchema()
+WEBHOOK_SCHEMA = WebhookSchema()
+
 
 def list_webhooks(page: int = 1, limit: int = 20):
     """List the organization's webhook endpoints, oldest first."""
     return page_of(
-        webhooks.list_endpoints(principal(), page=page, limit=limit), WebhookSchema()
+        webhooks.list_endpoints(principal(), page=page, limit=limit), WEBHOOK_SCHEMA
     ), 200
 
 
@@ -38,7 +41,7 @@ def create_webhook(body: dict):
 
 def get_webhook(webhook_id: str):
     """Return one endpoint, without its secret."""
-    return WebhookSchema().dump(webhooks.get_endpoint(principal(), webhook_id)), 200
+    return WEBHOOK_SCHEMA.dump(webhooks.get_endpoint(principal(), webhook_id)), 200
 
 
 def update_webhook(webhook_id: str, body: dict):
@@ -53,7 +56,7 @@ def update_webhook(webhook_id: str, body: dict):
         now=utcnow(),
         config=current_app.config,
     )
-    return WebhookSchema().dump(endpoint), 200
+    return WEBHOOK_SCHEMA.dump(endpoint), 200
 
 
 def delete_webhook(webhook_id: str):
@@ -71,13 +74,13 @@ def rotate_secret(webhook_id: str):
 def test_webhook(webhook_id: str):
     """Send a signed ping to the endpoint now and return its delivery."""
     delivery = webhooks.send_ping(principal(), webhook_id, now=utcnow(), config=current_app.config)
-    return WebhookDeliverySchema().dump(delivery), 200
+    return WEBHOOK_DELIVERY_SCHEMA.dump(delivery), 200
 
 
 def list_deliveries(webhook_id: str, status: str | None = None, page: int = 1, limit: int = 20):
     """List an endpoint's deliveries, newest first."""
     found = webhooks.list_deliveries(principal(), webhook_id, status=status, page=page, limit=limit)
-    return page_of(found, WebhookDeliverySchema()), 200
+    return page_of(found, WEBHOOK_DELIVERY_SCHEMA), 200
 
 
 def get_delivery(webhook_id: str, delivery_id: str):
@@ -89,4 +92,4 @@ def get_delivery(webhook_id: str, delivery_id: str):
 def redeliver(webhook_id: str, delivery_id: str):
     """Queue a delivery again, whatever its state."""
     delivery = webhooks.redeliver(principal(), webhook_id, delivery_id, now=utcnow())
-    return WebhookDeliverySchema().dump(delivery), 202
+    return WEBHOOK_DELIVERY_SCHEMA.dump(delivery), 202

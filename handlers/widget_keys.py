@@ -7,11 +7,13 @@ from services.schemas.widget_keys import WidgetKeySchema
 
 from .context import principal
 
+WIDGET_KEY_SCHEMA = WidgetKeySchema()
+
 
 def list_widget_keys(page: int = 1, limit: int = 20):
     """List the organization's widget keys."""
     found = widget_keys.search(principal().organization_id, page=page, limit=limit)
-    return page_of(found, WidgetKeySchema()), 200
+    return page_of(found, WIDGET_KEY_SCHEMA), 200
 
 
 def create_widget_key(body: dict):
@@ -22,18 +24,18 @@ def create_widget_key(body: dict):
         allowed_origins=body.get("allowedOrigins", []),
         event_type_ids=body.get("eventTypeIds"),
     )
-    return WidgetKeySchema().dump(key), 201
+    return WIDGET_KEY_SCHEMA.dump(key), 201
 
 
 def get_widget_key(widget_key_id: str):
     """Return one widget key."""
-    return WidgetKeySchema().dump(widget_keys.get(principal().organization_id, widget_key_id)), 200
+    return WIDGET_KEY_SCHEMA.dump(widget_keys.get(principal().organization_id, widget_key_id)), 200
 
 
 def update_widget_key(widget_key_id: str, body: dict):
     """Rename a widget key or change what it allows."""
     key = widget_keys.update(principal().organization_id, widget_key_id, body, now=utcnow())
-    return WidgetKeySchema().dump(key), 200
+    return WIDGET_KEY_SCHEMA.dump(key), 200
 
 
 def revoke_widget_key(widget_key_id: str):

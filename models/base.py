@@ -1,13 +1,15 @@
 """The database handle, the base model and the field types every model shares."""
 
+import contextlib
 import json
 import secrets
 import string
+import threading
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
 from peewee import DatabaseProxy, DateTimeField, Model, SqliteDatabase, TextField
-from playhouse.pool import PooledPostgresqlDatabase
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 db = DatabaseProxy()
 
@@ -28,7 +30,15 @@ class UTCDateTimeField(DateTimeField):
         return super().db_value(value)
 
     def python_value(self, value):
-        value = super().python_value(value)
+        if isinstance(value, str):
+            # SQLite hands back text: the C parser is many times faster than peewee's
+            # strptime tries, and lists are made of these.
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                value = super().python_value(value)
+        else:
+            value = super().python_value(value)
         if isinstance(value, datetime):
             return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return value
@@ -54,12 +64,13 @@ class UnsupportedDatabaseURL(ValueError):
     pass
 
 
-def open_database(url: str, pool_size: int = 32):
+def open_database(url: str, pool_size: int = 32, sqlite_synchronous: str = "full"):
     """Build (without connecting) the database that ``url`` names.
 
     ``sqlite:///relative.db``, ``sqlite:////absolute.db`` and ``postgresql://user@host/name``
-    are understood. PostgreSQL connections are pooled: ``pool_size`` per process, enough for
-    the web server's and the job consumer's threads.
+    are understood. Connections are pooled: for PostgreSQL ``pool_size`` per process, enough
+    for the web server's and the job consumer's threads; for SQLite as many as are in use.
+    ``sqlite_synchronous`` is SQLite's ``synchronous`` pragma (``full`` or ``normal``).
     """
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
@@ -67,10 +78,20 @@ def open_database(url: str, pool_size: int = 32):
         if not path or path == ":memory:":
             # Each thread would get its own empty in-memory database.
             raise UnsupportedDatabaseURL(f"SQLite needs a file path, not {url!r}")
-        return SqliteDatabase(
+        # Pooled too: opening a connection and setting its pragmas cost more than most
+        # queries, and a request opened two (the key's lookup, then the handler). SQLite
+        # has no server to spare, so the pool is unbounded; a connection serves one
+        # thread at a time, and one returned inside a transaction is rolled back.
+        return PooledSqliteDatabase(
             path,
+            max_connections=None,
             check_same_thread=False,
-            pragmas={"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10_000},
+            pragmas={
+                "journal_mode": "wal",
+                "synchronous": sqlite_synchronous,
+                "foreign_keys": 1,
+                "busy_timeout": 10_000,
+            },
         )
     if parts.scheme in ("postgres", "postgresql"):
         return PooledPostgresqlDatabase(
@@ -103,10 +124,22 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# SQLite admits one writer at a time. The threads of one process wait for it here, each woken
+# the moment the lock is free, rather than in SQLite's busy handler, which polls with sleeps
+# of up to 100 ms and under load leaves the database idle between writers.
+_SQLITE_WRITER = threading.RLock()
+
+
+@contextlib.contextmanager
 def write_transaction():
     """A transaction that serializes writers from its first statement.
 
     On SQLite it takes the write lock at BEGIN (two deferred transactions that both read
     and then write fail with "database is locked"); PostgreSQL locks rows as it goes.
     """
-    return db.atomic("IMMEDIATE") if isinstance(db.obj, SqliteDatabase) else db.atomic()
+    if not isinstance(db.obj, SqliteDatabase):
+        with db.atomic():
+            yield
+        return
+    with _SQLITE_WRITER, db.atomic("IMMEDIATE"):
+        yield

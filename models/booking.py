@@ -1,5 +1,7 @@
 """Bookings and their history."""
 
+from datetime import timedelta
+
 from peewee import CharField, ForeignKeyField, IntegerField, PostgresqlDatabase, TextField
 
 from .base import BaseModel, JSONField, UTCDateTimeField, db, new_id, utcnow
@@ -8,6 +10,9 @@ from .event_type import EventType
 from .organization import Organization, User
 
 ACTIVE_STATUSES = ("CONFIRMED", "PENDING")
+# No booking lasts longer: event types last at most 1440 minutes (openapi.yaml). It bounds
+# the index range that overlap queries read.
+LONGEST_BOOKING = timedelta(days=1)
 
 
 class Booking(BaseModel):
@@ -55,6 +60,9 @@ class Booking(BaseModel):
         return cls.select().where(
             (cls.host == host_id)
             & cls.status.in_(ACTIVE_STATUSES)
+            # Redundant with the next two, but the only bounds the (host, start) index can
+            # use: without the lower one every past booking of the host would be read.
+            & (cls.start_at > start - LONGEST_BOOKING)
             & (cls.start_at < end)
             & (cls.end_at > start)
         )

@@ -9,6 +9,7 @@ from models import ApiKey, Organization
 
 from .errors import AuthenticationFailed, PermissionDenied
 from .keys import hash_key
+from .recent_keys import RECENT_KEYS
 
 
 def effective_plan(organization: Organization, mode: str) -> str:
@@ -70,8 +71,19 @@ class Principal:
             )
 
 
-def authenticate(raw_key: str | None, *, secret: str, now: datetime) -> Principal:
+def recently_verified(raw_key: str | None, *, secret: str, now: datetime) -> Principal | None:
+    """The principal of a key :func:`authenticate` accepted moments ago, without a query."""
+    if not raw_key or not SECRET_KEY_PATTERN.fullmatch(raw_key):
+        return None
+    return RECENT_KEYS.principal(hash_key(raw_key, secret), now)
+
+
+def authenticate(
+    raw_key: str | None, *, secret: str, now: datetime, remember_seconds: float = 0
+) -> Principal:
     """Return the principal of a live secret key, or raise AuthenticationFailed.
+
+    With ``remember_seconds``, the key is remembered for :func:`recently_verified`.
 
     The key is looked up by its keyed hash: an attacker cannot steer the hash, so the
     index lookup leaks nothing about stored keys; the final comparison is constant-time.
@@ -89,7 +101,11 @@ def authenticate(raw_key: str | None, *, secret: str, now: datetime) -> Principa
         )
     digest = hash_key(raw_key, secret)
     key = (
-        ApiKey.get_or_none(ApiKey.key_hash == digest)
+        # The organization comes in the same query: its plan is part of the principal.
+        ApiKey.select(ApiKey, Organization)
+        .join(Organization)
+        .where(ApiKey.key_hash == digest)
+        .get_or_none()
         if SECRET_KEY_PATTERN.fullmatch(raw_key)
         else None
     )
@@ -100,7 +116,7 @@ def authenticate(raw_key: str | None, *, secret: str, now: datetime) -> Principa
     if key.expires_at is not None and key.expires_at <= now:
         raise AuthenticationFailed("The API key has expired.", code="expired_api_key")
     _touch(key, now)
-    return Principal(
+    principal = Principal(
         key_id=key.id,
         user_id=key.user_id,
         organization_id=key.organization_id,
@@ -108,6 +124,8 @@ def authenticate(raw_key: str | None, *, secret: str, now: datetime) -> Principa
         mode=key.mode,
         plan=effective_plan(key.organization, key.mode),
     )
+    RECENT_KEYS.remember(digest, key, principal, remember_seconds)
+    return principal
 
 
 def _touch(key: ApiKey, now: datetime) -> None:

@@ -293,13 +293,14 @@ def occurrences(booking: Booking, *, page: int, limit: int) -> Page:
     return paginate(query.order_by(Booking.start_at, Booking.id), page, limit)
 
 
-def _bound(value: str | None, organization: Organization, *, field: str, end: bool):
+def _bound(value: str | None, organization_id: str, *, field: str, end: bool):
     """A ``from``/``to`` filter: a date is a whole day in the organization's zone."""
     if value is None:
         return None
     if len(value) == 10:
         day = date.fromisoformat(value) + timedelta(days=1 if end else 0)
-        moment = datetime.combine(day, time(), ZoneInfo(organization.timezone))
+        zone = ZoneInfo(Organization.get_by_id(organization_id).timezone)
+        moment = datetime.combine(day, time(), zone)
     else:
         moment = parse_timestamp(value, field) + timedelta(microseconds=1 if end else 0)
     require_supported(moment, field)
@@ -318,12 +319,11 @@ def search(
     contact_id=None,
 ) -> Page:
     """The organization's bookings matching the filters, sorted by start."""
-    organization = Organization.get_by_id(organization_id)
     query = Booking.select().where(Booking.organization == organization_id)
     if status != "all":
         query = query.where(Booking.status == status)
-    lower = _bound(start, organization, field="from", end=False)
-    upper = _bound(end, organization, field="to", end=True)
+    lower = _bound(start, organization_id, field="from", end=False)
+    upper = _bound(end, organization_id, field="to", end=True)
     if lower is not None:
         query = query.where(Booking.start_at >= lower)
     if upper is not None:

@@ -20,6 +20,9 @@ from . import work
 from .schemas.bookings import BookingSchema
 from .schemas.contacts import ContactSchema
 
+BOOKING_SCHEMA = BookingSchema()
+CONTACT_SCHEMA = ContactSchema()
+
 BOOKING_EVENTS = (
     "booking.created",
     "booking.confirmed",
@@ -45,13 +48,13 @@ def booking_event(event_type: str, booking: Booking, *, email: bool = True) -> D
     return emit(
         event_type,
         booking.organization_id,
-        BookingSchema().dump(booking),
+        BOOKING_SCHEMA.dump(booking),
         booking.id if email else None,
     )
 
 
 def contact_event(event_type: str, contact: Contact) -> DomainEvent:
-    return emit(event_type, contact.organization_id, ContactSchema().dump(contact))
+    return emit(event_type, contact.organization_id, CONTACT_SCHEMA.dump(contact))
 
 
 def dispatch(event_id: str, *, now: datetime, compose_emails) -> None:

@@ -10,6 +10,7 @@ from models import ApiKey, User, db
 
 from .errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from .pagination import Page, paginate
+from .recent_keys import RECENT_KEYS
 from .text import clean_name
 
 _KEY_ALPHABET = string.ascii_letters + string.digits
@@ -86,6 +87,7 @@ def revoke_key(principal, key_id: str, *, now: datetime) -> None:
 
 def revoke(key_id: str, *, now: datetime) -> bool:
     """Stop a key at once, whatever its organization; False when no live key has that id."""
+    RECENT_KEYS.forget(key_id)
     return bool(
         ApiKey.update(revoked_at=now)
         .where((ApiKey.id == key_id) & (ApiKey.revoked_at.is_null() | (ApiKey.revoked_at > now)))
@@ -111,6 +113,7 @@ def rotate_key(
             code="key_expired",
             details={"id": key_id},
         )
+    RECENT_KEYS.forget(old.id)
     with db.atomic():
         # Conditional on revoked_at still being empty, so of two concurrent rotations one wins.
         retired = (

@@ -18,6 +18,7 @@ class Page:
 
 def paginate(query, page: int, limit: int) -> Page:
     """Return one page of ``query`` (pages count from 1) with the total it was cut from."""
-    return Page(
-        items=list(query.paginate(page, limit)), page=page, limit=limit, total=query.count()
-    )
+    items = list(query.paginate(page, limit))
+    # A page that is neither full nor empty is the last one: it tells the total itself.
+    total = (page - 1) * limit + len(items) if 0 < len(items) < limit else query.count()
+    return Page(items=items, page=page, limit=limit, total=total)

@@ -39,7 +39,13 @@ def _parsed_spec() -> dict:
 def create_app(config: dict | None = None) -> FlaskApp:
     """Build the app; ``config`` overrides defaults and SLOTWISE_* environment variables."""
     settings = configuration.load(config)
-    db.initialize(open_database(settings["DATABASE_URL"], settings["DATABASE_POOL_SIZE"]))
+    db.initialize(
+        open_database(
+            settings["DATABASE_URL"],
+            settings["DATABASE_POOL_SIZE"],
+            settings["SQLITE_SYNCHRONOUS"],
+        )
+    )
     spec = load_spec()
 
     huey = jobs.build(settings)
@@ -74,6 +80,7 @@ def create_app(config: dict | None = None) -> FlaskApp:
             secret_key=settings["SECRET_KEY"],
             max_body_bytes=settings["MAX_BODY_BYTES"],
             trusted_proxies=trusted_networks(settings["TRUSTED_PROXIES"]),
+            key_cache_seconds=settings["KEY_CACHE_SECONDS"],
         ),
     )
     app.add_middleware(

@@ -292,7 +292,13 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = configuration.load()
-        db.initialize(open_database(settings["DATABASE_URL"], settings["DATABASE_POOL_SIZE"]))
+        db.initialize(
+            open_database(
+                settings["DATABASE_URL"],
+                settings["DATABASE_POOL_SIZE"],
+                settings["SQLITE_SYNCHRONOUS"],
+            )
+        )
         args.applied_migrations = migrate()
         args.handler(args, settings)
     except DomainError as exc:

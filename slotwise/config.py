@@ -23,6 +23,10 @@ DEFAULTS = {
     "MAX_BODY_BYTES": 1024 * 1024,
     # PostgreSQL connections per process.
     "DATABASE_POOL_SIZE": 32,
+    # SQLite: "full" waits for the disk at every commit; "normal" only at checkpoints, several
+    # times faster to book, but the last commits may be lost if the machine (not the
+    # process) crashes or loses power.
+    "SQLITE_SYNCHRONOUS": "full",
     # Background jobs: a Redis queue shared by separate `slotwise worker` processes, or
     # (unset) a SQLite queue file whose consumer runs inside `slotwise serve`.
     "REDIS_URL": None,
@@ -47,11 +51,17 @@ DEFAULTS = {
     "PUBLIC_BOOKING_LIMIT": "10/minute",
     # Failed authentications per client address, after which every attempt gets 429.
     "AUTH_FAILURE_LIMIT": "5/minute",
+    # How long a process trusts a secret key it verified before looking it up again: the
+    # longest a revocation made elsewhere (another process, the CLI) goes unseen. 0: never.
+    "KEY_CACHE_SECONDS": 5,
 }
 
 _BOOLEAN = {"RATELIMIT_ENABLED", "VALIDATE_RESPONSES", "WEBHOOKS_ALLOW_PRIVATE", "INPROCESS_WORKER"}
-_INTEGER = {"MAX_BODY_BYTES", "JOB_LEASE_SECONDS", "DATABASE_POOL_SIZE"}
+_INTEGER = {"MAX_BODY_BYTES", "JOB_LEASE_SECONDS", "DATABASE_POOL_SIZE", "KEY_CACHE_SECONDS"}
+# Whole numbers for which 0 means "off".
+_MAY_BE_ZERO = {"KEY_CACHE_SECONDS"}
 _SECONDS_LIST = {"RETRY_SECONDS"}
+_CHOICES = {"SQLITE_SYNCHRONOUS": ("full", "normal")}
 _LIMITS = {
     "RATE_LIMIT_FREE",
     "RATE_LIMIT_PRO",
@@ -88,8 +98,9 @@ def _parse(name: str, raw: str):
             value = int(raw)
         except ValueError:
             raise ConfigError(f"SLOTWISE_{name} must be a whole number, not {raw!r}") from None
-        if value < 1:
-            raise ConfigError(f"SLOTWISE_{name} must be at least 1, not {value}")
+        least = 0 if name in _MAY_BE_ZERO else 1
+        if value < least:
+            raise ConfigError(f"SLOTWISE_{name} must be at least {least}, not {value}")
         return value
     return raw
 
@@ -115,6 +126,11 @@ def load(overrides: dict | None = None, environ=os.environ) -> dict:
             raise ConfigError(
                 f"SLOTWISE_{name} must read like 60/minute;1000/day, not {config[name]!r}"
             ) from None
+    for name, choices in _CHOICES.items():
+        if config[name] not in choices:
+            raise ConfigError(
+                f"SLOTWISE_{name} must be one of {', '.join(choices)}, not {config[name]!r}"
+            )
     try:
         trusted_networks(config["TRUSTED_PROXIES"])
     except ValueError as exc:

@@ -26,10 +26,18 @@ class Runtime:
     routes: tuple[tuple[re.Pattern, tuple[str, ...]], ...] = ()
     # Networks of the proxies whose X-Forwarded-For names the client.
     trusted_proxies: tuple = ()
+    # How long a verified secret key is trusted without a lookup.
+    key_cache_seconds: float = 0
 
     @classmethod
     def from_spec(
-        cls, spec: dict, *, secret_key: str, max_body_bytes: int, trusted_proxies=()
+        cls,
+        spec: dict,
+        *,
+        secret_key: str,
+        max_body_bytes: int,
+        trusted_proxies=(),
+        key_cache_seconds: float = 0,
     ) -> "Runtime":
         required, routes = {}, []
         for path, item in spec["paths"].items():
@@ -40,7 +48,14 @@ class Runtime:
             allowed = {m.upper() for m in methods} | ({"HEAD"} if "get" in methods else set())
             pattern = re.compile(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "/?")
             routes.append((pattern, tuple(sorted(allowed))))
-        return cls(secret_key, max_body_bytes, required, tuple(routes), tuple(trusted_proxies))
+        return cls(
+            secret_key,
+            max_body_bytes,
+            required,
+            tuple(routes),
+            tuple(trusted_proxies),
+            key_cache_seconds,
+        )
 
     def allowed_methods(self, path: str) -> tuple[str, ...]:
         for pattern, methods in self.routes:

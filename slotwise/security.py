@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from models import db, utcnow
 from services import widget_keys
-from services.auth import Principal, authenticate
+from services.auth import Principal, authenticate, recently_verified
 from services.errors import DomainError
 
 from .runtime import RUNTIME, Runtime
@@ -20,14 +20,22 @@ from .runtime import RUNTIME, Runtime
 WIDGET_REFUSAL = "slotwise.widget_refusal"
 
 
-def _verify(raw_key: str | None, secret: str) -> Principal:
+def _verify(raw_key: str | None, runtime: Runtime) -> Principal:
     with db.connection_context():
-        return authenticate(raw_key, secret=secret, now=utcnow())
+        return authenticate(
+            raw_key,
+            secret=runtime.secret_key,
+            now=utcnow(),
+            remember_seconds=runtime.key_cache_seconds,
+        )
 
 
 async def _token_info(raw_key: str | None, request) -> dict:
     runtime: Runtime = request.scope[RUNTIME]
-    principal = await run_in_threadpool(_verify, raw_key, runtime.secret_key)
+    # A key in use moments ago needs no query, nor the hop to a worker thread for one.
+    principal = recently_verified(
+        raw_key, secret=runtime.secret_key, now=utcnow()
+    ) or await run_in_threadpool(_verify, raw_key, runtime)
     operation_id = (
         request.scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
     )

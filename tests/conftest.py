@@ -15,6 +15,7 @@ import redis
 from models import ALL_MODELS, EventType, Organization, Schedule, User, db, open_database
 from models.schema import migrate
 from services import keys, organizations
+from services.recent_keys import RECENT_KEYS
 from slotwise import jobs
 from slotwise.app import create_app
 
@@ -92,6 +93,7 @@ def app(shared_app, database_url):
     migrate()
     # Another test may have pointed the job queue elsewhere.
     jobs.build(dict(shared_app.app.config))
+    RECENT_KEYS.forget()
     yield shared_app
     if not db.is_closed():
         db.close()

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from models import open_database
 from slotwise.config import DEFAULTS, ConfigError, load
 
 POSTGRES_URL = "postgresql://slotwise@db.internal/slotwise"
@@ -59,6 +60,8 @@ def test_environment_variables_are_read(sqlite_url):
             "SLOTWISE_RATE_LIMIT_BUSINESS": "30/second",
             "SLOTWISE_PUBLIC_BOOKING_LIMIT": "5/minute",
             "SLOTWISE_AUTH_FAILURE_LIMIT": "3/minute",
+            "SLOTWISE_KEY_CACHE_SECONDS": "0",
+            "SLOTWISE_SQLITE_SYNCHRONOUS": "normal",
             "DATABASE_URL": "sqlite:///ignored-without-prefix.db",
         }
     )
@@ -71,6 +74,7 @@ def test_environment_variables_are_read(sqlite_url):
         "VALIDATE_RESPONSES": True,
         "MAX_BODY_BYTES": 2048,
         "DATABASE_POOL_SIZE": 32,
+        "SQLITE_SYNCHRONOUS": "normal",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         # With a Redis queue, separate `slotwise worker` processes consume it.
         "INPROCESS_WORKER": False,
@@ -85,6 +89,7 @@ def test_environment_variables_are_read(sqlite_url):
         "RATE_LIMIT_BUSINESS": "30/second",
         "PUBLIC_BOOKING_LIMIT": "5/minute",
         "AUTH_FAILURE_LIMIT": "3/minute",
+        "KEY_CACHE_SECONDS": 0,
     }
 
 
@@ -188,6 +193,7 @@ def test_overrides_win_over_the_environment(sqlite_url, tmp_path):
         "VALIDATE_RESPONSES": True,
         "MAX_BODY_BYTES": 200,
         "DATABASE_POOL_SIZE": 32,
+        "SQLITE_SYNCHRONOUS": "full",
         "REDIS_URL": None,
         "INPROCESS_WORKER": True,
         "SMTP_URL": None,
@@ -201,6 +207,7 @@ def test_overrides_win_over_the_environment(sqlite_url, tmp_path):
         "RATE_LIMIT_BUSINESS": "4/minute",
         "PUBLIC_BOOKING_LIMIT": "5/minute",
         "AUTH_FAILURE_LIMIT": "6/minute",
+        "KEY_CACHE_SECONDS": 7,
     }
 
     assert load(overrides, environ=environ) == overrides
@@ -351,6 +358,8 @@ def test_a_bad_smtp_url_is_refused_at_start_without_echoing_it(sqlite_url, url, 
         ("RATE_LIMIT_FREE", "sixty a minute"),
         ("AUTH_FAILURE_LIMIT", "5/fortnight"),
         ("TRUSTED_PROXIES", "10.0.0.1, not-an-address"),
+        ("SQLITE_SYNCHRONOUS", "off"),
+        ("KEY_CACHE_SECONDS", "-1"),
     ],
 )
 def test_bad_limits_and_proxies_are_refused_at_start(sqlite_url, name, value):
@@ -364,3 +373,12 @@ def test_bad_limits_and_proxies_are_refused_at_start(sqlite_url, name, value):
         )
 
     assert f"SLOTWISE_{name}" in str(refused.value)
+
+
+@pytest.mark.parametrize("level", ["full", "normal"])
+def test_sqlite_waits_for_the_disk_as_configured(sqlite_url, level):
+    database = open_database(sqlite_url, sqlite_synchronous=level)
+    with database.connection_context():
+        synchronous = database.execute_sql("PRAGMA synchronous").fetchone()[0]
+
+    assert synchronous == {"full": 2, "normal": 1}[level]

@@ -6,6 +6,7 @@ import pytest
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator, resolve_refs
 from jsonschema import Draft4Validator
 
+from models.booking import LONGEST_BOOKING
 from services.auth import SCOPES
 from slotwise.app import load_spec
 
@@ -128,3 +129,15 @@ def test_only_json_is_declared():
     for _, _, _, resolved in OPERATIONS:
         for response in resolved["responses"].values():
             assert set(response.get("content", {})) <= {"application/json"}
+
+
+def test_no_event_type_may_outlast_what_overlap_queries_assume():
+    # Booking.blocking reads the index from LONGEST_BOOKING before a window: a longer
+    # booking would escape the double-booking check on SQLite.
+    schemas = RESOLVED["components"]["schemas"]
+    maxima = {
+        schemas[name]["properties"]["durationMinutes"]["maximum"]
+        for name in ("EventTypeCreate", "EventTypeUpdate")
+    }
+
+    assert maxima == {LONGEST_BOOKING.total_seconds() / 60}

@@ -18,10 +18,19 @@ class AvailabilitySchema(Schema):
 
     def local_slots(self, found) -> list[dict]:
         zone = ZoneInfo(found.timezone)
+        # A slot's end is usually the next one's start: format each instant once.
+        formatted: dict = {}
+
+        def local(moment) -> str:
+            text = formatted.get(moment)
+            if text is None:
+                text = formatted[moment] = moment.astimezone(zone).isoformat()
+            return text
+
         return [
             {
-                "start": slot.start.astimezone(zone).isoformat(),
-                "end": slot.end.astimezone(zone).isoformat(),
+                "start": local(slot.start),
+                "end": local(slot.end),
                 "seatsAvailable": slot.seats_available,
             }
             for slot in found.slots
@@ -106,14 +115,17 @@ class EmailLogSchema(Schema):
     created_at = Timestamp(data_key="createdAt")
 
 
+_BOOKING = BookingSchema()
+
+
 def created_booking(booking, token: str, url: str) -> dict:
     """A new booking with the invitee's manage token and link, shown this once."""
-    return {**BookingSchema().dump(booking), "manageToken": token, "manageUrl": url}
+    return {**_BOOKING.dump(booking), "manageToken": token, "manageUrl": url}
 
 
 def booking_detail(booking, history, emails) -> dict:
     return {
-        **BookingSchema().dump(booking),
+        **_BOOKING.dump(booking),
         "eventType": EventTypeRefSchema().dump(booking.event_type),
         "contact": ContactRefSchema().dump(booking.contact),
         "emailLogs": EmailLogSchema(many=True).dump(emails),
