@@ -26,6 +26,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/availability.py
+	$(BIN)/python bench/api.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .
