@@ -11,6 +11,7 @@ from .organization import PLANS, ROLES, Organization, User
 from .schedule import Schedule
 from .webhook import DomainEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .widget_key import WidgetKey
+from .workflow import Workflow, WorkflowRun
 
 ALL_MODELS = (
     Organization,
@@ -30,6 +31,8 @@ ALL_MODELS = (
     WebhookAttempt,
     EmailMessage,
     WidgetKey,
+    Workflow,
+    WorkflowRun,
 )
 
 __all__ = [
@@ -54,6 +57,8 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WidgetKey",
+    "Workflow",
+    "WorkflowRun",
     "db",
     "new_id",
     "open_database",

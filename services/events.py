@@ -2,7 +2,8 @@
 
 ``emit`` stores the event in the caller's transaction, so a rolled-back booking fires
 nothing; once committed, ``dispatch`` turns it into one delivery per subscribed webhook
-endpoint and, for booking events, the e-mails to invitee and host.
+endpoint and, for booking events, the e-mails to invitee and host. A booking event also
+plans (or drops) the booking's workflow runs, in the same transaction.
 """
 
 from datetime import datetime
@@ -19,6 +20,7 @@ from models import (
 from . import work
 from .schemas.bookings import BookingSchema
 from .schemas.contacts import ContactSchema
+from .workflows import planning
 
 BOOKING_SCHEMA = BookingSchema()
 CONTACT_SCHEMA = ContactSchema()
@@ -31,7 +33,8 @@ BOOKING_EVENTS = (
     "booking.rescheduled",
 )
 CONTACT_EVENTS = ("contact.created", "contact.updated", "contact.deleted")
-EVENT_TYPES = (*BOOKING_EVENTS, "payment.received", *CONTACT_EVENTS, "ping")
+WORKFLOW_TRIGGERED = "workflow.triggered"
+EVENT_TYPES = (*BOOKING_EVENTS, "payment.received", *CONTACT_EVENTS, WORKFLOW_TRIGGERED, "ping")
 
 
 def emit(event_type: str, organization_id: str, data: dict, booking_id: str | None = None):
@@ -45,12 +48,14 @@ def emit(event_type: str, organization_id: str, data: dict, booking_id: str | No
 
 def booking_event(event_type: str, booking: Booking, *, email: bool = True) -> DomainEvent:
     """A booking event; ``email=False`` sends no e-mail (later occurrences of a new series)."""
-    return emit(
+    event = emit(
         event_type,
         booking.organization_id,
         BOOKING_SCHEMA.dump(booking),
         booking.id if email else None,
     )
+    planning.on_booking_event(event_type, booking, first_of_series=email, now=event.created_at)
+    return event
 
 
 def contact_event(event_type: str, contact: Contact) -> DomainEvent:

@@ -1,17 +1,18 @@
-"""Work that follows a commit: webhook deliveries, e-mails, dispatching events.
+"""Work that follows a commit: webhook deliveries, e-mails, dispatching events, workflow runs.
 
 The database is the record of what is to be done; a job queue only makes it happen
 soon. Services ask for work with :func:`after_commit`, which the app binds to its queue;
 without a queue, or if the queue loses a job (a worker killed mid-task), :func:`due`
-finds the work again and the sweeper enqueues it. Every unit of work is claimed with a
-lease (``locked_until``) before it runs, so running one twice is harmless.
+finds the work again and the sweeper enqueues it. Every unit of work is claimed before it
+runs, with a lease (``locked_until``) or, for a workflow run, by a conditional update in the
+transaction that does it, so running one twice is harmless.
 """
 
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from models import DomainEvent, EmailMessage, WebhookDelivery, db
+from models import DomainEvent, EmailMessage, WebhookDelivery, WorkflowRun, db
 
 logger = logging.getLogger("slotwise.work")
 
@@ -19,6 +20,7 @@ logger = logging.getLogger("slotwise.work")
 DISPATCH_EVENT = "dispatch_event"
 DELIVER_WEBHOOK = "deliver_webhook"
 SEND_EMAIL = "send_email"
+RUN_WORKFLOW = "run_workflow"
 
 _submit: Callable[[str, str, datetime | None], None] | None = None
 
@@ -72,4 +74,11 @@ def due(now: datetime, *, stale_after: timedelta) -> list[tuple[str, str]]:
             & (model.locked_until.is_null() | (model.locked_until <= now))
         )
         found += [(kind, row.id) for row in rows]
+    # A run holds no lease: it is claimed and finished in one transaction. Any planned run
+    # that is due was either lost by the queue or is about to run; running it twice is a
+    # no-op, so no grace period is needed and a lost reminder is late by a sweep at most.
+    runs = WorkflowRun.select(WorkflowRun.id).where(
+        (WorkflowRun.status == "planned") & (WorkflowRun.due_at <= now)
+    )
+    found += [(RUN_WORKFLOW, run.id) for run in runs]
     return found

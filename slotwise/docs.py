@@ -85,6 +85,12 @@ def webhooks():
     return _page("webhooks")
 
 
+@blueprint.get("/docs/workflows")
+def workflows():
+    """Explain workflows: triggers, offsets across daylight saving, templates and runs."""
+    return _page("workflows")
+
+
 @blueprint.get("/docs/widget")
 def widget():
     """Explain embedding the booking widget, its keys and the hosted booking page."""

@@ -1,4 +1,5 @@
-"""The job queue (huey): dispatching events, delivering webhooks, sending e-mails.
+"""The job queue (huey): dispatching events, delivering webhooks, sending e-mails, running
+workflows.
 
 By default the queue is a SQLite file beside the database and its consumer runs inside
 ``slotwise serve``; with ``SLOTWISE_REDIS_URL`` the queue lives in Redis and separate
@@ -17,6 +18,7 @@ from huey.consumer import Consumer
 from models import db, utcnow
 from models.base import sqlite_path
 from services import events, mail, webhooks, work
+from services.workflows import runs
 
 logger = logging.getLogger("slotwise.jobs")
 
@@ -27,8 +29,11 @@ def queue_path(settings: dict) -> str:
     return f"{database}.queue" if database else str(Path("slotwise-queue.db").resolve())
 
 
-def build(settings: dict) -> Huey:
-    """A queue with Slotwise's jobs registered, and services.work routed to it."""
+def build(settings: dict, clock=utcnow) -> Huey:
+    """A queue with Slotwise's jobs registered, and services.work routed to it.
+
+    ``clock`` is the jobs' "now" (a test passes a fake one to move time on).
+    """
     if settings["REDIS_URL"]:
         huey = RedisHuey("slotwise", url=settings["REDIS_URL"], results=False)
     else:
@@ -37,11 +42,14 @@ def build(settings: dict) -> Huey:
 
     def run(kind: str, object_id: str) -> None:
         with db.connection_context():
-            now = utcnow()
+            now = clock()
             if kind == work.DISPATCH_EVENT:
                 events.dispatch(
                     object_id, now=now, compose_emails=lambda e: mail.compose(e, config=settings)
                 )
+                return
+            if kind == work.RUN_WORKFLOW:
+                runs.execute(object_id, now=now, config=settings)
                 return
             attempt = webhooks.deliver if kind == work.DELIVER_WEBHOOK else mail.send
             retry_at = attempt(object_id, now=now, config=settings)
@@ -50,7 +58,7 @@ def build(settings: dict) -> Huey:
 
     tasks = {
         kind: huey.task(name=kind)(lambda object_id, kind=kind: run(kind, object_id))
-        for kind in (work.DISPATCH_EVENT, work.DELIVER_WEBHOOK, work.SEND_EMAIL)
+        for kind in (work.DISPATCH_EVENT, work.DELIVER_WEBHOOK, work.SEND_EMAIL, work.RUN_WORKFLOW)
     }
 
     def submit(kind: str, object_id: str, eta: datetime | None = None) -> None:
@@ -69,7 +77,7 @@ def build(settings: dict) -> Huey:
 
     def sweep() -> None:
         with db.connection_context():
-            found = work.due(utcnow(), stale_after=lease)
+            found = work.due(clock(), stale_after=lease)
         for kind, object_id in found:
             submit(kind, object_id)
         if found:

@@ -4,7 +4,7 @@ It runs in-process against the Connexion app (so validation and security run too
 response validation on, rate limits off, and a full-access key from an auth provider.
 """
 
-from datetime import UTC
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import schemathesis
@@ -12,9 +12,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 
-from models import db
-from services import widget_keys
+from conftest import SECRET
+from models import Workflow, db
+from services import bookings, widget_keys
 from services.timeutil import known_timezones
+from slotwise.app import load_spec
 
 schemathesis.openapi.format("timezone", st.sampled_from(sorted(known_timezones())))
 schemathesis.openapi.format(
@@ -50,9 +52,35 @@ CONFIG = SchemathesisConfig.from_dict(
 )
 
 
+def add_workflow_with_a_run(tenant, make_event_type) -> None:
+    """A workflow under the spec's example id, with a planned run, so that examples reach it."""
+    event_type = make_event_type()
+    start = datetime.combine(date.today() + timedelta(days=7), time(10), UTC)
+    while start.weekday() >= 5:  # the default schedule: Monday to Friday
+        start += timedelta(days=1)
+    with db.connection_context():
+        Workflow.create(
+            id=load_spec()["components"]["parameters"]["WorkflowId"]["example"],
+            organization=tenant.organization,
+            name="Reminder",
+            trigger="before_start",
+            offset_minutes=60,
+            actions=[{"type": "email_invitee", "template": None}],
+        )
+        bookings.book(
+            event_type.id,
+            bookings.Invitee("Grace Hopper", "grace@navy.example", "UTC"),
+            start,
+            actor=bookings.INVITEE,
+            now=datetime.now(UTC),
+            secret=SECRET,
+        )
+
+
 @pytest.fixture
-def api_schema(app, tenant):
+def api_schema(app, tenant, make_event_type):
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app, config=CONFIG)
+    add_workflow_with_a_run(tenant, make_event_type)
     with db.connection_context():
         widget_key = widget_keys.create(tenant.organization.id, name="Website").key
 

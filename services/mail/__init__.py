@@ -7,7 +7,7 @@ row to the SMTP server (or, without ``SMTP_URL``, stores and logs it), retrying 
 
 from models import EmailMessage
 
-from .compose import compose
+from .compose import compose, compose_text
 from .transport import SmtpSettings, SmtpUrlError, parse_smtp_url, send
 
 
@@ -30,6 +30,7 @@ __all__ = [
     "SmtpSettings",
     "SmtpUrlError",
     "compose",
+    "compose_text",
     "messages_about",
     "parse_smtp_url",
     "send",

@@ -25,6 +25,8 @@ from .content import Notice, Recipient, one_line
 # 7-bit bodies (quoted-printable where needed), so the stored text is plain ASCII and any
 # SMTP server takes it as it is.
 MIME_POLICY = policy.default.clone(cte_type="7bit")
+# The log's subject column holds this much.
+MAX_SUBJECT = 300
 
 
 def compose(event: DomainEvent, *, config: dict) -> list[EmailMessage]:
@@ -93,6 +95,46 @@ def _create(notice: Notice, recipient: Recipient, sender: str, due) -> EmailMess
         filename="invite.ics",
         params={"method": invitation.method},
     )
+    return EmailMessage.create(**row, message=mime.as_string())
+
+
+def compose_text(
+    *,
+    organization_id: str,
+    booking_id: str,
+    to_name: str,
+    to_email: str,
+    subject: str,
+    body: str,
+    template: str,
+    sender: str,
+    due,
+) -> EmailMessage:
+    """Create a pending plain-text e-mail about a booking (a workflow's), logged like the rest."""
+    message_id = new_id("eml")
+    subject = one_line(subject)[:MAX_SUBJECT]
+    row = {
+        "id": message_id,
+        "organization": organization_id,
+        "booking": booking_id,
+        "to": to_email,
+        "subject": subject,
+        "template": template,
+        "next_attempt_at": due,
+    }
+    try:
+        to = Address(display_name=one_line(to_name), addr_spec=to_email)
+    except (ValueError, IndexError, MessageError) as exc:
+        return EmailMessage.create(
+            **row, message="", status="failed", error=f"Not a deliverable address: {exc}"
+        )
+    mime = MimeMessage(policy=MIME_POLICY)
+    mime["From"] = sender
+    mime["To"] = to
+    mime["Subject"] = subject
+    mime["Date"] = format_datetime(due)
+    mime["Message-ID"] = f"<{message_id}@{_domain(sender)}>"
+    mime.set_content(body)
     return EmailMessage.create(**row, message=mime.as_string())
 
 
