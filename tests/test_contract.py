@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 
-from models import db
-from services import widget_keys
+from models import Location, db
+from services import passwords, widget_keys
 from services.timeutil import known_timezones
 
 schemathesis.openapi.format("timezone", st.sampled_from(sorted(known_timezones())))
@@ -55,6 +55,16 @@ def api_schema(app, tenant):
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app, config=CONFIG)
     with db.connection_context():
         widget_key = widget_keys.create(tenant.organization.id, name="Website").key
+        # The spec's examples name these, so the examples Schemathesis sends reach real rows
+        # (a location to read, change and delete; a login that succeeds).
+        Location.create(
+            id="loc_7h6g5f4d3s2a1q0w9e8r",
+            organization=tenant.organization,
+            name="Berlin office",
+            type="in_person",
+            address="Torstraße 1, 10119 Berlin",
+        )
+        passwords.set_password(tenant.owner.email, "correct horse battery staple")
 
     @schema.auth(refresh_interval=None)
     class Keys:
