@@ -42,7 +42,7 @@ def create_booking(body: dict):
         body["eventTypeId"],
         invitee_of(body),
         parse_timestamp(body["startTime"], "startTime"),
-        actor=caller.key_id,
+        actor=caller.actor,
         now=utcnow(),
         secret=secret_key(),
         organization_id=caller.organization_id,
@@ -69,7 +69,7 @@ def list_occurrences(booking_id: str, page=1, limit=20):
 def cancel_booking(booking_id: str, body: dict | None = None):
     """Cancel a booking and free its slot."""
     cancelled = bookings.cancel(
-        _mine(booking_id), actor=principal().key_id, reason=(body or {}).get("reason", "")
+        _mine(booking_id), actor=principal().actor, reason=(body or {}).get("reason", "")
     )
     return BOOKING_SCHEMA.dump(cancelled), 200
 
@@ -79,7 +79,7 @@ def reschedule_booking(booking_id: str, body: dict):
     moved = bookings.reschedule(
         _mine(booking_id),
         parse_timestamp(body["startTime"], "startTime"),
-        actor=principal().key_id,
+        actor=principal().actor,
         now=utcnow(),
         reason=body.get("reason", ""),
         force=body.get("force", False),
@@ -89,13 +89,13 @@ def reschedule_booking(booking_id: str, body: dict):
 
 def confirm_booking(booking_id: str):
     """Confirm a pending booking."""
-    confirmed = bookings.confirm(_mine(booking_id), actor=principal().key_id, now=utcnow())
+    confirmed = bookings.confirm(_mine(booking_id), actor=principal().actor, now=utcnow())
     return BOOKING_SCHEMA.dump(confirmed), 200
 
 
 def decline_booking(booking_id: str, body: dict | None = None):
     """Decline a pending booking and free its slot."""
     declined = bookings.decline(
-        _mine(booking_id), actor=principal().key_id, reason=(body or {}).get("reason", "")
+        _mine(booking_id), actor=principal().actor, reason=(body or {}).get("reason", "")
     )
     return BOOKING_SCHEMA.dump(declined), 200

@@ -7,28 +7,30 @@ from services.workflows import definitions, runs
 
 from .context import principal
 
+WORKFLOW_SCHEMA = WorkflowSchema()
+
 
 def list_workflows(page: int = 1, limit: int = 20):
     """List the organization's workflows, oldest first."""
     found = definitions.list_workflows(principal(), page=page, limit=limit)
-    return page_of(found, WorkflowSchema()), 200
+    return page_of(found, WORKFLOW_SCHEMA), 200
 
 
 def create_workflow(body: dict):
     """Create a workflow and plan its runs for the matching bookings ahead."""
     workflow = definitions.create_workflow(principal(), body, now=utcnow())
-    return WorkflowSchema().dump(workflow), 201
+    return WORKFLOW_SCHEMA.dump(workflow), 201
 
 
 def get_workflow(workflow_id: str):
     """Return one workflow."""
-    return WorkflowSchema().dump(definitions.get_workflow(principal(), workflow_id)), 200
+    return WORKFLOW_SCHEMA.dump(definitions.get_workflow(principal(), workflow_id)), 200
 
 
 def update_workflow(workflow_id: str, body: dict):
     """Change the given fields of a workflow and re-plan its runs."""
     workflow = definitions.update_workflow(principal(), workflow_id, body, now=utcnow())
-    return WorkflowSchema().dump(workflow), 200
+    return WORKFLOW_SCHEMA.dump(workflow), 200
 
 
 def delete_workflow(workflow_id: str):

@@ -7,6 +7,7 @@ from .contact import Contact, ContactGroup, ContactGroupMember
 from .email import EmailMessage
 from .event_type import EventType
 from .idempotency import IdempotencyRecord
+from .location import Location
 from .organization import PLANS, ROLES, Organization, User
 from .schedule import Schedule
 from .webhook import DomainEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -18,6 +19,7 @@ ALL_MODELS = (
     User,
     ApiKey,
     Schedule,
+    Location,
     EventType,
     Contact,
     Booking,
@@ -50,6 +52,7 @@ __all__ = [
     "EmailMessage",
     "EventType",
     "IdempotencyRecord",
+    "Location",
     "Organization",
     "Schedule",
     "User",

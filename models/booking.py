@@ -35,6 +35,9 @@ class Booking(BaseModel):
     invitee_timezone = CharField(max_length=64)
     notes = TextField(default="")
     answers = JSONField(default=dict)
+    # Where it happens, copied from the event type when booked ({"name", "type", "address",
+    # "url", "phone"}, absent parts left out), so later edits do not rewrite past bookings.
+    location = JSONField(null=True)
     series_id = CharField(max_length=32, null=True, index=True)
     # The calendar file's SEQUENCE: raised on every change the invitee is told about.
     sequence = IntegerField(default=0)

@@ -1,8 +1,9 @@
 """Event types: what can be booked, for how long, and under which scheduling rules."""
 
-from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField, fn
 
 from .base import BaseModel, JSONField, UTCDateTimeField, new_id, utcnow
+from .location import Location
 from .organization import Organization, User
 from .schedule import Schedule
 
@@ -17,7 +18,19 @@ class EventType(BaseModel):
     slug = CharField(max_length=100)
     description = TextField(default="")
     duration_minutes = IntegerField()
+    # Where the meeting happens: written inline ({"type", "value"}), or a saved location
+    # (a location of the organization, shared by event types); at most one of the two.
     location = JSONField(null=True)
+    saved_location = ForeignKeyField(
+        Location,
+        null=True,
+        backref="event_types",
+        column_name="location_id",
+        object_id_name="saved_location_id",
+        on_delete="RESTRICT",
+    )
+    # The code of the short booking link /b/<code>: unique in the installation, ignoring case.
+    short_code = CharField(max_length=32, null=True)
     buffer_before_minutes = IntegerField(default=0)
     buffer_after_minutes = IntegerField(default=0)
     minimum_notice_minutes = IntegerField(default=0)
@@ -48,4 +61,8 @@ EventType.add_index(
     EventType.index(
         EventType.organization, EventType.slug, unique=True, where=EventType.deleted_at.is_null()
     )
+)
+# Deleted event types keep theirs, so a published short link never leads to someone else.
+EventType.add_index(
+    EventType.index(fn.LOWER(EventType.short_code), unique=True, name="event_type_short_code")
 )

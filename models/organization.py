@@ -25,6 +25,8 @@ class User(BaseModel):
     username = CharField(max_length=80, unique=True)
     timezone = CharField(max_length=64, default="UTC")
     role = CharField(max_length=16, default="member")
+    # An Argon2 hash (argon2-cffi's encoded form); None: the user cannot log in with one.
+    password_hash = CharField(max_length=255, null=True)
     created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""The calling account: its user, organization, plan and key."""
+"""The calling account: its user, organization, plan and key (none with a login token)."""
 
 from models import ApiKey, Organization, User
 
@@ -9,7 +9,7 @@ def whoami(principal: Principal) -> dict:
     user = (
         User.select(User, Organization).join(Organization).where(User.id == principal.user_id).get()
     )
-    key = ApiKey.get_by_id(principal.key_id)
+    key = ApiKey.get_by_id(principal.key_id) if principal.key_id else None
     return {
         "id": user.id,
         "email": user.email,
@@ -18,7 +18,7 @@ def whoami(principal: Principal) -> dict:
         "role": user.role,
         "timezone": user.timezone,
         "plan": user.organization.plan,
-        "effective_plan": effective_plan(user.organization, key.mode),
+        "effective_plan": effective_plan(user.organization, principal.mode),
         "organization": user.organization,
         "api_key": key,
     }

@@ -1,4 +1,7 @@
-"""Who is calling: turn a presented secret key into a principal, and check its scopes."""
+"""Who is calling: turn a presented secret key into a principal, and check its scopes.
+
+Login tokens (services.logins) become principals too, with scopes by role.
+"""
 
 import hmac
 import re
@@ -43,32 +46,67 @@ WIDGET_KEY_PREFIX = "sw_pub_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+# What a login token may do, by its user's role (API keys carry their own scopes).
+# None is full access. A token re-reads its user's role on every request.
+_OWNER_ONLY = ("keys:manage", "billing:write")
+_MEMBER_WRITES = ("bookings:write", "contacts:write")
+ROLE_SCOPES: dict[str, tuple[str, ...] | None] = {
+    "owner": None,
+    "admin": tuple(scope for scope in SCOPES if scope not in _OWNER_ONLY),
+    "member": tuple(
+        scope
+        for scope in SCOPES
+        if (scope.endswith(":read") and scope != "billing:read") or scope in _MEMBER_WRITES
+    ),
+}
+
+
+def scopes_of_role(role: str) -> tuple[str, ...] | None:
+    """The scopes a login token of a user with this role has; an unknown role has none."""
+    return ROLE_SCOPES.get(role, ())
+
+
 @dataclass(frozen=True)
 class Principal:
-    """The caller behind a verified secret key."""
+    """The caller behind a verified secret key or login token."""
 
-    key_id: str
+    # None for a login token.
+    key_id: str | None
     user_id: str
     organization_id: str
     scopes: tuple[str, ...] | None
     mode: str
     # The plan whose limits apply (test-mode keys get the free plan's).
     plan: str = "free"
+    # The user's role, for a login token.
+    role: str | None = None
 
     @property
     def full_access(self) -> bool:
         return self.scopes is None
 
+    @property
+    def caller(self) -> str:
+        """Whose allowance and idempotency keys these are: the key's, or the user's."""
+        return f"key:{self.key_id}" if self.key_id else f"user:{self.user_id}"
+
+    @property
+    def actor(self) -> str:
+        """Who a booking's history names: the key's id, or the logged-in user's."""
+        return self.key_id or self.user_id
+
     def has_scope(self, scope: str) -> bool:
         return self.scopes is None or scope in self.scopes
 
     def require(self, scope: str) -> None:
-        if not self.has_scope(scope):
-            raise PermissionDenied(
-                f"This API key lacks the '{scope}' scope needed for this operation.",
-                code="insufficient_scope",
-                details={"requiredScope": scope},
-            )
+        if self.has_scope(scope):
+            return
+        holder = "This API key lacks" if self.key_id else f"The role '{self.role}' does not grant"
+        raise PermissionDenied(
+            f"{holder} the '{scope}' scope needed for this operation.",
+            code="insufficient_scope",
+            details={"requiredScope": scope},
+        )
 
 
 def recently_verified(raw_key: str | None, *, secret: str, now: datetime) -> Principal | None:

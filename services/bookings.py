@@ -28,7 +28,7 @@ from models import (
     write_transaction,
 )
 
-from . import calendar, events
+from . import calendar, events, locations
 from .contacts import normalize_email
 from .errors import Conflict, InvalidRequest, NotFound, RuleViolation
 from .lookup import owned
@@ -100,10 +100,13 @@ def book(
         with write_transaction():
             Booking.lock_host(event_type.owner_id)
             contact = _contact_for(event_type.organization_id, invitee)
+            place = locations.snapshot_of(event_type)
             bookings = []
             for at in starts:
                 _check_free(event_type, at, now=now, force=force)
-                bookings.append(_insert(event_type, contact, invitee, at, status, series_id, actor))
+                bookings.append(
+                    _insert(event_type, contact, invitee, at, status, series_id, actor, place)
+                )
             for number, booking in enumerate(bookings):
                 # One e-mail for a new series, not one per occurrence; every webhook still.
                 events.booking_event("booking.created", booking, email=number == 0)
@@ -239,7 +242,7 @@ def _seat_key(event_type: EventType, at: datetime, booking_id: str) -> str:
     return f"{event_type.id}@{format_timestamp(at)}"
 
 
-def _insert(event_type, contact, invitee, at, status, series_id, actor) -> Booking:
+def _insert(event_type, contact, invitee, at, status, series_id, actor, place) -> Booking:
     booking_id = new_id("bkg")
     booking = Booking.create(
         id=booking_id,
@@ -258,6 +261,7 @@ def _insert(event_type, contact, invitee, at, status, series_id, actor) -> Booki
         invitee_timezone=invitee.timezone,
         notes=invitee.notes,
         answers=invitee.answers,
+        location=place,
         series_id=series_id,
     )
     BookingEvent.create(booking=booking, type="created", actor=actor)

@@ -1,10 +1,11 @@
-"""Event types: what can be booked, with unique slugs, soft deletion and restore."""
+"""Event types: what can be booked, with unique slugs and short codes, soft deletion and
+restore."""
 
 from datetime import datetime
 
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
-from models import EventType, Schedule, db
+from models import EventType, Location, Schedule, db
 
 from .errors import Conflict, NotFound, RuleViolation
 from .lookup import owned
@@ -20,6 +21,8 @@ COLUMNS = {
     "description": "description",
     "durationMinutes": "duration_minutes",
     "location": "location",
+    "locationId": "saved_location",
+    "shortCode": "short_code",
     "scheduleId": "schedule",
     "bufferBeforeMinutes": "buffer_before_minutes",
     "bufferAfterMinutes": "buffer_after_minutes",
@@ -70,14 +73,43 @@ def check_questions(questions: list[dict]) -> list[dict]:
     return stored
 
 
-def _columns(fields: dict) -> dict:
+def _columns(principal, fields: dict) -> dict:
     """Turn API fields (camelCase) into column values, checking what the schema cannot."""
     values = {COLUMNS[name]: value for name, value in fields.items()}
     if "title" in values:
         values["title"] = clean_name(values["title"], "title")
     if "questions" in values:
         values["questions"] = check_questions(values["questions"])
+    if values.get("location") is not None and values.get("saved_location") is not None:
+        raise RuleViolation(
+            "Give either location or locationId, not both.",
+            code="conflicting_locations",
+            details={"locationId": "cannot be given with location"},
+        )
+    # An event type has one location at most: setting either kind clears the other.
+    if values.get("location") is not None:
+        values["saved_location"] = None
+    elif values.get("saved_location") is not None:
+        values["saved_location"] = _location_of(principal, values["saved_location"])
+        values["location"] = None
     return values
+
+
+def _location_of(principal, location_id: str) -> Location:
+    location = Location.get_or_none(
+        (Location.id == location_id) & (Location.organization == principal.organization_id)
+    )
+    if location is None:
+        raise _unknown_location(location_id)
+    return location
+
+
+def _unknown_location(location_id: str) -> RuleViolation:
+    return RuleViolation(
+        f"No location with id '{location_id}' in this organization.",
+        code="unknown_location",
+        details={"locationId": "no such location"},
+    )
 
 
 def _schedule_of(principal, schedule_id: str | None) -> Schedule:
@@ -135,15 +167,43 @@ def _derived_slug(organization_id: str, title: str) -> str:
     return candidate
 
 
+def _short_code_taken(short_code: str | None, *, besides: str | None = None) -> bool:
+    """Whether any event type of the installation, deleted ones too, has this code in any case."""
+    if short_code is None:
+        return False
+    query = EventType.select().where(fn.LOWER(EventType.short_code) == short_code.lower())
+    if besides is not None:
+        query = query.where(EventType.id != besides)
+    return query.exists()
+
+
+def _short_code_conflict(short_code: str) -> Conflict:
+    return Conflict(
+        f"The short code '{short_code}' is taken (short codes ignore case).",
+        code="short_code_taken",
+        details={"shortCode": "already used"},
+    )
+
+
 def _save(event_type: EventType, **options) -> EventType:
-    """Write the row; a slug that a concurrent request took first is a 409."""
+    """Write the row; a slug or short code a concurrent request took first is a 409, and a
+    location deleted meanwhile a 422."""
     try:
         with db.atomic():
             event_type.save(**options)
     except IntegrityError:
-        if not _slug_taken(event_type.organization_id, event_type.slug, besides=event_type.id):
-            raise
-        raise _slug_conflict(event_type.slug) from None
+        # Outside the rolled-back transaction: the row that won, or the deletion, is visible.
+        if _slug_taken(event_type.organization_id, event_type.slug, besides=event_type.id):
+            raise _slug_conflict(event_type.slug) from None
+        if _short_code_taken(event_type.short_code, besides=event_type.id):
+            raise _short_code_conflict(event_type.short_code) from None
+        location_id = event_type.saved_location_id
+        if (
+            location_id is not None
+            and not Location.select().where(Location.id == location_id).exists()
+        ):
+            raise _unknown_location(location_id) from None
+        raise
     return event_type
 
 
@@ -173,13 +233,15 @@ def _get_live(principal, event_type_id: str) -> EventType:
 
 def create_event_type(principal, fields: dict) -> EventType:
     """Create an event type hosted by the caller's user from API ``fields`` (camelCase)."""
-    values = _columns(fields)
+    values = _columns(principal, fields)
     organization_id = principal.organization_id
     values["schedule"] = _schedule_of(principal, values.get("schedule"))
     if "slug" not in values:
         values["slug"] = _derived_slug(organization_id, values["title"])
     elif _slug_taken(organization_id, values["slug"]):
         raise _slug_conflict(values["slug"])
+    if _short_code_taken(values.get("short_code")):
+        raise _short_code_conflict(values["short_code"])
     event_type = EventType(organization=organization_id, owner=principal.user_id, **values)
     return _save(event_type, force_insert=True)
 
@@ -187,13 +249,15 @@ def create_event_type(principal, fields: dict) -> EventType:
 def update_event_type(principal, event_type_id: str, fields: dict, *, now: datetime) -> EventType:
     """Change the API ``fields`` given; ``null`` clears the nullable ones."""
     event_type = _get_live(principal, event_type_id)
-    values = _columns(fields)
+    values = _columns(principal, fields)
     if "schedule" in values:
         values["schedule"] = _schedule_of(principal, values["schedule"])
     if "slug" in values and _slug_taken(
         principal.organization_id, values["slug"], besides=event_type.id
     ):
         raise _slug_conflict(values["slug"])
+    if _short_code_taken(values.get("short_code"), besides=event_type.id):
+        raise _short_code_conflict(values["short_code"])
     for column, value in values.items():
         setattr(event_type, column, value)
     event_type.updated_at = now
@@ -201,7 +265,10 @@ def update_event_type(principal, event_type_id: str, fields: dict, *, now: datet
 
 
 def delete_event_type(principal, event_type_id: str, *, now: datetime) -> None:
-    """Soft-delete: the event type leaves every list and frees its slug; bookings keep it."""
+    """Soft-delete: the event type leaves every list and frees its slug; bookings keep it.
+
+    Its short code stays reserved, so a link already shared can never lead elsewhere.
+    """
     event_type = _get_live(principal, event_type_id)
     event_type.deleted_at = event_type.updated_at = now
     _save(event_type)

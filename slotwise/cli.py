@@ -1,6 +1,8 @@
-"""The ``slotwise`` command: bootstrap, serve, migrate and manage keys from a shell."""
+"""The ``slotwise`` command: bootstrap, serve, migrate, manage keys and set passwords from a
+shell."""
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -13,7 +15,7 @@ from playhouse.migrations import MigrationError
 from models import ApiKey, Organization, User, db, open_database, utcnow
 from models.base import UnsupportedDatabaseURL
 from models.schema import migrate
-from services import event_types, keys, organizations, widget_keys
+from services import event_types, keys, organizations, passwords, widget_keys
 from services.auth import SCOPES, Principal
 from services.errors import DomainError
 from services.timeutil import parse_timestamp
@@ -215,6 +217,24 @@ def cmd_keys_revoke(args, settings):
     print(f"Revoked {args.key_id}.")
 
 
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        # One line; only its line break is not part of the password.
+        return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    if not sys.stdin.isatty():
+        raise CommandError("no terminal to ask for the password on: pass it with --password-stdin")
+    password = getpass.getpass("New password: ")
+    if getpass.getpass("Repeat it: ") != password:
+        raise CommandError("the two passwords differ; nothing was changed")
+    return password
+
+
+def cmd_users_set_password(args, settings):
+    password = _read_password(args.password_stdin)
+    user = passwords.set_password(args.email, password, organization_slug=args.org)
+    print(f"Set the password of {user.email} in organization {user.organization.slug!r}.")
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="slotwise", description="Slotwise scheduling server.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -279,6 +299,23 @@ def build_parser() -> Parser:
     revoke = key_commands.add_parser("revoke", help="revoke a key at once")
     revoke.add_argument("key_id", help="the key's id (key_...)")
     revoke.set_defaults(handler=cmd_keys_revoke)
+
+    user_commands = commands.add_parser("users", help="manage users").add_subparsers(
+        dest="users_command", required=True, parser_class=Parser
+    )
+    set_password = user_commands.add_parser(
+        "set-password", help="set the password a user logs in with (POST /api/auth/login)"
+    )
+    set_password.add_argument("--email", required=True, help="the user's e-mail address")
+    set_password.add_argument(
+        "--org", help="organization slug (needed when several organizations have the address)"
+    )
+    set_password.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input instead of asking",
+    )
+    set_password.set_defaults(handler=cmd_users_set_password)
     return parser
 
 

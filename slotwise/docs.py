@@ -73,6 +73,12 @@ def bookings():
     return _page("bookings")
 
 
+@blueprint.get("/docs/locations")
+def locations():
+    """Explain saved locations, event types that use them, and what bookings keep."""
+    return _page("locations")
+
+
 @blueprint.get("/docs/scheduling")
 def scheduling():
     """Explain how slots are computed, including across daylight-saving changes."""

@@ -51,6 +51,11 @@ ISSUES_SECRET_KEY = {
 }
 
 
+# Never remembered: logging in changes nothing, so a retry may simply run again, and its
+# request holds a password that no record should keep, not even hashed in a fingerprint.
+NEVER_REMEMBERED = frozenset({"handlers.logins.login"})
+
+
 def register(app: Flask) -> None:
     # Register after any before_request hook that may answer in the handler's place:
     # whatever response follows a claim is remembered.
@@ -63,7 +68,12 @@ def _claim_or_answer() -> Response | None:
     """Hold the key for this request, or answer from the request that holds it."""
     key = request.headers.get(HEADER)
     operation_id = _operation_id()
-    if key is None or request.method != "POST" or operation_id is None:
+    if (
+        key is None
+        or request.method != "POST"
+        or operation_id is None
+        or operation_id in NEVER_REMEMBERED
+    ):
         return None
     scope = _scope()
     fingerprint = _fingerprint()
@@ -190,13 +200,14 @@ def _operation_id() -> str | None:
 
 
 def _scope() -> str:
-    """Whose keys these are: the secret key's, or on public operations the client's address.
+    """Whose keys these are: the secret key's (the user's with a login token), or on public
+    operations the client's address.
 
     A widget key is shared by every visitor of a site, so it does not tell clients apart.
     """
     principal = (context.get("token_info") or {}).get("principal")
     if principal is not None:
-        return "key:" + principal.key_id
+        return principal.caller
     return "addr:" + client_address_of(request.environ)
 
 

@@ -1,13 +1,15 @@
-"""The hosted pages: a booking page per event type, and the invitee's page for one booking."""
+"""The hosted pages: a booking page per event type, its short link, and the invitee's page
+for one booking."""
 
 import contextlib
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from peewee import fn
 
 from models import ACTIVE_STATUSES, EventType, Organization
-from services import bookings, widget_keys
+from services import bookings, locations, widget_keys
 from services.errors import Conflict, NotFound
-from services.mail.content import LOCATION_KINDS, time_range
+from services.mail.content import time_range
 
 blueprint = Blueprint("pages", __name__)
 
@@ -71,7 +73,7 @@ def book(org_slug: str, event_type_slug: str):
         event_type=event_type,
         duration=duration(event_type.duration_minutes),
         # Only the kind: the meeting link or address is for those who booked.
-        location=_location(event_type.location, with_value=False),
+        location=locations.kind_label(locations.type_of(event_type)),
         summary=summary(event_type, organization.name),
         widget_script=WIDGET_SCRIPT,
         widget_key=widget_keys.hosted_page_key(organization.id),
@@ -80,6 +82,29 @@ def book(org_slug: str, event_type_slug: str):
         prefill_name=options.get("name"),
         prefill_email=options.get("email"),
     )
+
+
+@blueprint.get("/b/<code>")
+def short_link(code: str):
+    """Send a short booking link on to its event type's booking page."""
+    event_type = (
+        EventType.select(EventType.slug, Organization.slug)
+        .join(Organization)
+        .where(
+            (fn.LOWER(EventType.short_code) == code.lower())
+            & EventType.deleted_at.is_null()
+            & EventType.active
+        )
+        .first()
+    )
+    if event_type is None:
+        return _not_found()
+    target = url_for(
+        "pages.book", org_slug=event_type.organization.slug, event_type_slug=event_type.slug
+    )
+    # The page's options (theme, locale, name, email) travel along.
+    query = request.query_string.decode("latin-1")
+    return redirect(f"{target}?{query}" if query else target, code=302)
 
 
 @blueprint.get("/manage/<booking_id>")
@@ -107,7 +132,7 @@ def manage(booking_id: str):
         if latest.type == "rescheduled"
         else None,
         status=STATUS_LABELS.get(booking.status, booking.status.title()),
-        location=_location(event_type.location, with_value=True),
+        location=locations.describe(booking.location),
         can_cancel=active,
         can_reschedule=can_reschedule,
         reason_max_length=REASON_MAX_LENGTH,
@@ -141,15 +166,6 @@ def _invitees(booking_id: str, token: str):
 def _not_found():
     # One page for every miss, so a wrong token cannot tell that a booking exists.
     return render_template("pages/not_found.html"), 404
-
-
-def _location(location: dict | None, *, with_value: bool) -> str:
-    """``Video call: https://meet…`` for the invitee, ``Video call`` for everyone."""
-    if not location:
-        return ""
-    kind = LOCATION_KINDS.get(location["type"], "")
-    value = location.get("value", "") if with_value else ""
-    return ": ".join(part for part in (kind, value) if part)
 
 
 def duration(minutes: int) -> str:

@@ -1,5 +1,5 @@
-"""Rate limits: each API key by its organization's plan, public booking by client (and
-widget key), and failed authentication by client.
+"""Rate limits: each API key (and each user logged in with a token) by its organization's
+plan, public booking by client (and widget key), and failed authentication by client.
 
 The first two are Flask-Limiter's, in Flask. Failed authentications happen in Connexion's
 security middleware, before Flask runs, so an ASGI middleware counts them with the
@@ -79,7 +79,8 @@ def create(settings: dict) -> Limiter:
 
     def caller() -> str:
         principal = _principal()
-        return f"key:{principal.key_id}" if principal else f"addr:{_address()}"
+        # A login token counts against its user, each key against itself.
+        return principal.caller if principal else f"addr:{_address()}"
 
     def plan_limit() -> str:
         # Asked even for requests the limit exempts (those without a secret key).

@@ -1,5 +1,5 @@
-"""Security functions named in openapi.yaml: one secret key accepted three ways, and the
-public widget key.
+"""Security functions named in openapi.yaml: one secret key accepted three ways, a login
+token as a bearer token, and the public widget key.
 
 Connexion calls these on the event loop, so the database lookup runs in a worker thread.
 The operation's ``x-required-scope`` is checked here too, so a key without the scope gets
@@ -10,9 +10,9 @@ from connexion.context import scope as request_scope
 from starlette.concurrency import run_in_threadpool
 
 from models import db, utcnow
-from services import widget_keys
+from services import logins, widget_keys
 from services.auth import Principal, authenticate, recently_verified
-from services.errors import DomainError
+from services.errors import AuthenticationFailed, DomainError
 
 from .runtime import RUNTIME, Runtime
 
@@ -20,8 +20,15 @@ from .runtime import RUNTIME, Runtime
 WIDGET_REFUSAL = "slotwise.widget_refusal"
 
 
-def _verify(raw_key: str | None, runtime: Runtime) -> Principal:
+def _verify(raw_key: str | None, runtime: Runtime, bearer: bool) -> Principal:
     with db.connection_context():
+        if logins.looks_like_token(raw_key):
+            if not bearer:
+                raise AuthenticationFailed(
+                    "Login tokens are accepted only as 'Authorization: Bearer <token>'.",
+                    code="invalid_token",
+                )
+            return logins.authenticate(raw_key, secret=runtime.secret_key, now=utcnow())
         return authenticate(
             raw_key,
             secret=runtime.secret_key,
@@ -30,12 +37,12 @@ def _verify(raw_key: str | None, runtime: Runtime) -> Principal:
         )
 
 
-async def _token_info(raw_key: str | None, request) -> dict:
+async def _token_info(raw_key: str | None, request, *, bearer: bool = False) -> dict:
     runtime: Runtime = request.scope[RUNTIME]
     # A key in use moments ago needs no query, nor the hop to a worker thread for one.
     principal = recently_verified(
         raw_key, secret=runtime.secret_key, now=utcnow()
-    ) or await run_in_threadpool(_verify, raw_key, runtime)
+    ) or await run_in_threadpool(_verify, raw_key, runtime, bearer)
     operation_id = (
         request.scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
     )
@@ -46,7 +53,8 @@ async def _token_info(raw_key: str | None, request) -> dict:
 
 
 async def bearer_auth(token, request):
-    return await _token_info(token, request)
+    # A secret key, or a login token (a JWT) from POST /api/auth/login.
+    return await _token_info(token, request, bearer=True)
 
 
 async def basic_auth(username, password, request):

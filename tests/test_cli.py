@@ -1,16 +1,20 @@
 """The ``slotwise`` console script, run as a real subprocess against a temporary database."""
 
 import json
+import os
+import pty
 import re
+import select
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from models import ApiKey, Organization, Schedule, User, db, open_database, utcnow
 from servers import SLOTWISE, cli_env, get, serving
-from services import widget_keys
+from services import logins, widget_keys
 from services.auth import authenticate
 from services.errors import AuthenticationFailed
 from slotwise import config
@@ -18,12 +22,15 @@ from slotwise import config
 LIVE_KEY = re.compile(r"sw_live_[A-Za-z0-9]{32,}")
 
 
-def run_slotwise(*args: str, database_url: str, cwd: Path, **variables: str):
+def run_slotwise(
+    *args: str, database_url: str, cwd: Path, stdin: str | None = None, **variables: str
+):
     assert SLOTWISE, "the slotwise console script is not installed"
     return subprocess.run(
         [SLOTWISE, *args],
         env=cli_env(database_url, **variables),
         cwd=cwd,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
@@ -41,8 +48,10 @@ def database_url(sqlite_url):
 def slotwise(database_url, tmp_path):
     """Run the console script on the test's database: ``slotwise("bootstrap", ...)``."""
 
-    def run(*args: str, **variables: str):
-        return run_slotwise(*args, database_url=database_url, cwd=tmp_path, **variables)
+    def run(*args: str, stdin: str | None = None, **variables: str):
+        return run_slotwise(
+            *args, database_url=database_url, cwd=tmp_path, stdin=stdin, **variables
+        )
 
     return run
 
@@ -468,6 +477,218 @@ def test_migrate_creates_the_schema_then_has_nothing_left_to_do(slotwise, bound)
         assert {"organization", "user", "api_key", "schedule", "schema_migration"} <= set(
             db.get_tables()
         )
+
+
+# users set-password
+
+PASSWORD = "correct horse battery staple"
+
+
+def password_hash_of(email: str) -> str | None:
+    with db.connection_context():
+        return User.get(User.email == email).password_hash
+
+
+def log_in(email: str, password: str, database_url: str, **options):
+    with db.connection_context():
+        return logins.login(
+            email, password, secret=stored_secret(database_url), now=utcnow(), **options
+        )
+
+
+def _read_until(fd: int, ending: bytes) -> bytes:
+    seen = b""
+    while not seen.endswith(ending):
+        ready, _, _ = select.select([fd], [], [], 30)
+        assert ready, f"no {ending!r} after {seen!r}"
+        seen += os.read(fd, 1024)
+    return seen
+
+
+def _read_rest(fd: int) -> bytes:
+    rest = b""
+    while select.select([fd], [], [], 30)[0]:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:  # EIO: the command ended and closed the terminal
+            break
+        if not chunk:
+            break
+        rest += chunk
+    return rest
+
+
+def on_a_terminal(database_url: str, cwd: Path, args: list[str], answers: list[str]):
+    """Run the command on a pseudo-terminal, typing each answer after its prompt.
+
+    Return (exit code, everything the terminal showed).
+    """
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: become the command
+        try:
+            os.chdir(cwd)
+            os.execve(SLOTWISE, [SLOTWISE, *args], cli_env(database_url))  # noqa: S606
+        finally:
+            os._exit(127)
+    shown = b""
+    try:
+        for answer in answers:
+            shown += _read_until(fd, b": ")
+            os.write(fd, answer.encode() + b"\n")
+        shown += _read_rest(fd)
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), shown.decode()
+
+
+def test_users_set_password_from_stdin_lets_the_user_log_in(slotwise, acme, database_url, bound):
+    result = slotwise(
+        "users",
+        "set-password",
+        "--email",
+        "ADA@acme.example",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+
+    assert succeed(result) == "Set the password of ada@acme.example in organization 'acme'.\n"
+    stored = password_hash_of("ada@acme.example")
+    assert stored.startswith("$argon2id$")
+    assert PASSWORD not in stored
+    login = log_in("ada@acme.example", PASSWORD, database_url)
+    assert login.user.id == acme["user"]["id"]
+
+
+def test_users_set_password_asks_twice_on_a_terminal_without_echo(
+    slotwise, acme, database_url, tmp_path, bound
+):
+    code, shown = on_a_terminal(
+        database_url,
+        tmp_path,
+        ["users", "set-password", "--email", "ada@acme.example"],
+        [PASSWORD, PASSWORD],
+    )
+
+    assert code == 0, shown
+    assert "New password: " in shown
+    assert "Repeat it: " in shown
+    assert PASSWORD not in shown
+    assert log_in("ada@acme.example", PASSWORD, database_url).user.email == "ada@acme.example"
+
+
+def test_users_set_password_changes_nothing_when_the_answers_differ(
+    slotwise, acme, database_url, tmp_path, bound
+):
+    code, shown = on_a_terminal(
+        database_url,
+        tmp_path,
+        ["users", "set-password", "--email", "ada@acme.example"],
+        [PASSWORD, PASSWORD + "!"],
+    )
+
+    assert code == 1
+    assert "the two passwords differ" in shown
+    assert password_hash_of("ada@acme.example") is None
+
+
+def test_users_set_password_refuses_a_password_under_12_characters(slotwise, acme, bound):
+    result = slotwise(
+        "users",
+        "set-password",
+        "--email",
+        "ada@acme.example",
+        "--password-stdin",
+        stdin="elevenchars\n",
+    )
+
+    assert result.returncode == 1
+    assert result.stderr == "slotwise: error: A password needs at least 12 characters.\n"
+    assert password_hash_of("ada@acme.example") is None
+
+
+def test_users_set_password_without_a_terminal_needs_password_stdin(slotwise, acme, bound):
+    result = slotwise("users", "set-password", "--email", "ada@acme.example", stdin="")
+
+    assert result.returncode == 1
+    assert "--password-stdin" in result.stderr
+    assert password_hash_of("ada@acme.example") is None
+
+
+def test_users_set_password_for_an_unknown_address_is_an_error(slotwise, acme):
+    result = slotwise(
+        "users",
+        "set-password",
+        "--email",
+        "nobody@acme.example",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+
+    assert result.returncode == 1
+    assert "No user with the e-mail address 'nobody@acme.example'" in result.stderr
+
+
+def test_users_set_password_needs_the_organization_of_a_shared_address(
+    slotwise, acme, database_url, bound
+):
+    bootstrap_json(slotwise, "--org", "Globex", "--email", "ada@acme.example")
+
+    ambiguous = slotwise(
+        "users",
+        "set-password",
+        "--email",
+        "ada@acme.example",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    chosen = slotwise(
+        "users",
+        "set-password",
+        "--email",
+        "ada@acme.example",
+        "--org",
+        "globex",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+
+    assert ambiguous.returncode == 1
+    assert "several organizations (acme, globex)" in ambiguous.stderr
+    assert succeed(chosen).endswith("in organization 'globex'.\n")
+    with db.connection_context():
+        hashes = {user.organization.slug: user.password_hash for user in User.select()}
+    assert hashes["acme"] is None
+    assert hashes["globex"].startswith("$argon2id$")
+    login = log_in("ada@acme.example", PASSWORD, database_url, organization="globex")
+    assert login.user.organization.slug == "globex"
+
+
+def test_a_password_set_on_the_command_line_logs_in_on_the_server(
+    slotwise, acme, database_url, tmp_path
+):
+    succeed(
+        slotwise(
+            "users",
+            "set-password",
+            "--email",
+            "ada@acme.example",
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
+    )
+
+    with serving(tmp_path, database_url) as (base, _, _):
+        login = httpx.post(
+            base + "/api/auth/login",
+            json={"email": "ada@acme.example", "password": PASSWORD},
+            timeout=10,
+        )
+        assert login.status_code == 200, login.text
+        me = get(base + "/api/v1/me", login.json()["token"])
+
+    assert me.status_code == 200
+    assert (me.json()["id"], me.json()["apiKey"]) == (acme["user"]["id"], None)
 
 
 # serve

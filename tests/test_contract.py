@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 
 from conftest import SECRET
-from models import Workflow, db
-from services import bookings, widget_keys
+from models import Location, Workflow, db
+from services import bookings, passwords, widget_keys
 from services.timeutil import known_timezones
 from slotwise.app import load_spec
 
@@ -83,6 +83,16 @@ def api_schema(app, tenant, make_event_type):
     add_workflow_with_a_run(tenant, make_event_type)
     with db.connection_context():
         widget_key = widget_keys.create(tenant.organization.id, name="Website").key
+        # The spec's examples name these, so the examples Schemathesis sends reach real rows
+        # (a location to read, change and delete; a login that succeeds).
+        Location.create(
+            id="loc_7h6g5f4d3s2a1q0w9e8r",
+            organization=tenant.organization,
+            name="Berlin office",
+            type="in_person",
+            address="Torstraße 1, 10119 Berlin",
+        )
+        passwords.set_password(tenant.owner.email, "correct horse battery staple")
 
     @schema.auth(refresh_interval=None)
     class Keys:

@@ -108,7 +108,11 @@ def _columns_and_constraints(database) -> dict:
                 (c.name, c.data_type, c.null, c.primary_key, c.default)
                 for c in database.get_columns(table)
             ),
-            "indexes": sorted((tuple(i.columns), i.unique) for i in database.get_indexes(table)),
+            # SQLite names no column for an index on an expression (LOWER(short_code)).
+            "indexes": sorted(
+                (tuple(column or "(expression)" for column in i.columns), i.unique)
+                for i in database.get_indexes(table)
+            ),
             "foreign keys": sorted(
                 (fk.column, fk.dest_table, fk.dest_column)
                 for fk in database.get_foreign_keys(table)

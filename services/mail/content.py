@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from models import Booking, BookingEvent, DomainEvent
+from services import locations
 from services.timeutil import read_timestamp
 
 from .ics import Invitation, Person
@@ -33,7 +34,6 @@ LABELS = {
     ("rescheduled", "CONFIRMED"): "Rescheduled",
     ("rescheduled", "PENDING"): "Rescheduled",
 }
-LOCATION_KINDS = {"video": "Video call", "phone": "Phone", "in_person": "In person", "custom": ""}
 
 
 def one_line(text: str) -> str:
@@ -86,6 +86,8 @@ class Notice:
     answers: list[tuple[str, str]]
     reason: str
     previous: tuple[datetime, datetime] | None
+    # The booking's copy of where it happens, as it was then.
+    location: dict | None
 
     @classmethod
     def of(cls, event: DomainEvent, booking: Booking) -> "Notice":
@@ -117,15 +119,13 @@ class Notice:
             ],
             reason=step.reason if step is not None else "",
             previous=previous,
+            # Events recorded before bookings kept a location carry none of their own.
+            location=data.get("location", booking.location),
         )
 
     @property
     def title(self) -> str:
         return self.booking.event_type.title
-
-    @property
-    def location(self) -> dict | None:
-        return self.booking.event_type.location
 
     def invitation(self, recipient: Recipient) -> Invitation:
         description = ""
@@ -141,7 +141,7 @@ class Notice:
             summary=self.title,
             organizer=self.host,
             attendee=self.invitee,
-            location=(self.location or {}).get("value", ""),
+            location=locations.calendar_text(self.location),
             description=description,
         )
 
@@ -154,7 +154,6 @@ class Notice:
 
     def render(self, recipient: Recipient) -> tuple[str, str]:
         """The plain-text and HTML bodies for one recipient."""
-        location = self.location
         context = {
             "kind": self.kind,
             "status": self.status,
@@ -165,8 +164,8 @@ class Notice:
             "invitee_timezone": self.invitee_timezone,
             "when": time_range(self.start, self.end, recipient.timezone),
             "previous_when": self.previous and time_range(*self.previous, recipient.timezone),
-            "location_kind": LOCATION_KINDS.get(location["type"], "") if location else "",
-            "location": (location or {}).get("value", ""),
+            "location_kind": locations.kind_label((self.location or {}).get("type")),
+            "location": locations.details_text(self.location),
             "notes": self.notes,
             "answers": self.answers,
             "reason": self.reason,

@@ -60,3 +60,22 @@ class MeSchema(MemberSchema):
     effective_plan = fields.String(data_key="effectivePlan")
     organization = fields.Nested(OrganizationRefSchema)
     api_key = fields.Nested(KeyRefSchema, data_key="apiKey")
+
+
+class UserSchema(MemberSchema):
+    """A user with their organization, as a login shows them."""
+
+    class Meta:
+        exclude = ("created_at",)
+
+    organization = fields.Nested(OrganizationRefSchema)
+
+
+class LoginSchema(Schema):
+    """Dumps a ``services.logins.Login``."""
+
+    token = fields.String()
+    token_type = fields.Constant("Bearer", data_key="tokenType")
+    expires_at = Timestamp(data_key="expiresAt")
+    scopes = fields.List(fields.String(), allow_none=True)
+    user = fields.Nested(UserSchema)

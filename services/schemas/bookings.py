@@ -61,6 +61,8 @@ class BookingSchema(Schema):
     invitee_timezone = fields.String(data_key="inviteeTimezone")
     notes = fields.String()
     answers = fields.Dict(keys=fields.String(), values=fields.String())
+    # The copy taken when it was booked: {"name", "type", "address"?, "url"?, "phone"?}.
+    location = fields.Raw(allow_none=True)
     series_id = fields.String(data_key="seriesId", allow_none=True)
     created_at = Timestamp(data_key="createdAt")
     updated_at = Timestamp(data_key="updatedAt")
@@ -90,6 +92,7 @@ class PublicBookingSchema(Schema):
     invitee_email = fields.String(data_key="inviteeEmail")
     invitee_timezone = fields.String(data_key="inviteeTimezone")
     notes = fields.String()
+    location = fields.Raw(allow_none=True)
     event_type = fields.Nested(EventTypeRefSchema, data_key="eventType")
 
 

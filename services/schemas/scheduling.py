@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields
 
+from services.locations import type_of
+
 from .base import Timestamp
 
 
@@ -24,6 +26,8 @@ class EventTypeSchema(Schema):
     description = fields.String()
     duration_minutes = fields.Integer(data_key="durationMinutes")
     location = fields.Raw(allow_none=True)
+    saved_location_id = fields.String(data_key="locationId", allow_none=True)
+    short_code = fields.String(data_key="shortCode", allow_none=True)
     schedule_id = fields.String(data_key="scheduleId")
     owner_id = fields.String(data_key="ownerId")
     buffer_before_minutes = fields.Integer(data_key="bufferBeforeMinutes")
@@ -49,9 +53,7 @@ class PublicEventTypeSchema(Schema):
     title = fields.String()
     description = fields.String()
     duration_minutes = fields.Integer(data_key="durationMinutes")
-    location_type = fields.Function(
-        lambda event_type: (event_type.location or {}).get("type"), data_key="locationType"
-    )
+    location_type = fields.Function(type_of, data_key="locationType")
     requires_confirmation = fields.Boolean(data_key="requiresConfirmation")
     seats_per_slot = fields.Integer(data_key="seatsPerSlot")
     questions = fields.List(fields.Dict())
