@@ -7,8 +7,10 @@ from .contact import Contact, ContactGroup, ContactGroupMember
 from .email import EmailMessage
 from .event_type import EventType
 from .idempotency import IdempotencyRecord
+from .invoice import INVOICE_STATUSES, UNPAID_STATUSES, Invoice, InvoiceSequence, Transaction
 from .organization import PLANS, ROLES, Organization, User
 from .schedule import Schedule
+from .tax import Tax
 from .webhook import DomainEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .widget_key import WidgetKey
 
@@ -30,13 +32,19 @@ ALL_MODELS = (
     WebhookAttempt,
     EmailMessage,
     WidgetKey,
+    Tax,
+    InvoiceSequence,
+    Invoice,
+    Transaction,
 )
 
 __all__ = [
     "ACTIVE_STATUSES",
     "ALL_MODELS",
+    "INVOICE_STATUSES",
     "PLANS",
     "ROLES",
+    "UNPAID_STATUSES",
     "ApiKey",
     "Booking",
     "BookingEvent",
@@ -47,8 +55,12 @@ __all__ = [
     "EmailMessage",
     "EventType",
     "IdempotencyRecord",
+    "Invoice",
+    "InvoiceSequence",
     "Organization",
     "Schedule",
+    "Tax",
+    "Transaction",
     "User",
     "WebhookAttempt",
     "WebhookDelivery",

@@ -1,10 +1,18 @@
 """Event types: what can be booked, for how long, and under which scheduling rules."""
 
-from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from .base import BaseModel, JSONField, UTCDateTimeField, new_id, utcnow
 from .organization import Organization, User
 from .schedule import Schedule
+from .tax import Tax
 
 
 class EventType(BaseModel):
@@ -29,6 +37,10 @@ class EventType(BaseModel):
     requires_confirmation = BooleanField(default=False)
     active = BooleanField(default=True)
     questions = JSONField(default=list)
+    # The price of one booking in the currency's minor unit; both None when free.
+    price_amount = BigIntegerField(null=True)
+    price_currency = CharField(max_length=3, null=True)
+    tax = ForeignKeyField(Tax, backref="event_types", null=True, on_delete="SET NULL")
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
     deleted_at = UTCDateTimeField(null=True)

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 
+from billing_support import billing_examples
 from models import db
 from services import widget_keys
 from services.timeutil import known_timezones
@@ -55,6 +56,7 @@ def api_schema(app, tenant):
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app, config=CONFIG)
     with db.connection_context():
         widget_key = widget_keys.create(tenant.organization.id, name="Website").key
+    billing_examples(tenant)
 
     @schema.auth(refresh_interval=None)
     class Keys:
