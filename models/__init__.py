@@ -7,9 +7,11 @@ from .contact import Contact, ContactGroup, ContactGroupMember
 from .email import EmailMessage
 from .event_type import EventType
 from .idempotency import IdempotencyRecord
+from .invoice import INVOICE_STATUSES, UNPAID_STATUSES, Invoice, InvoiceSequence, Transaction
 from .location import Location
 from .organization import PLANS, ROLES, Organization, User
 from .schedule import Schedule
+from .tax import Tax
 from .webhook import DomainEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .widget_key import WidgetKey
 from .workflow import Workflow, WorkflowRun
@@ -35,13 +37,19 @@ ALL_MODELS = (
     WidgetKey,
     Workflow,
     WorkflowRun,
+    Tax,
+    InvoiceSequence,
+    Invoice,
+    Transaction,
 )
 
 __all__ = [
     "ACTIVE_STATUSES",
     "ALL_MODELS",
+    "INVOICE_STATUSES",
     "PLANS",
     "ROLES",
+    "UNPAID_STATUSES",
     "ApiKey",
     "Booking",
     "BookingEvent",
@@ -52,9 +60,13 @@ __all__ = [
     "EmailMessage",
     "EventType",
     "IdempotencyRecord",
+    "Invoice",
+    "InvoiceSequence",
     "Location",
     "Organization",
     "Schedule",
+    "Tax",
+    "Transaction",
     "User",
     "WebhookAttempt",
     "WebhookDelivery",

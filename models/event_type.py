@@ -1,11 +1,20 @@
 """Event types: what can be booked, for how long, and under which scheduling rules."""
 
-from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField, fn
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+    fn,
+)
 
 from .base import BaseModel, JSONField, UTCDateTimeField, new_id, utcnow
 from .location import Location
 from .organization import Organization, User
 from .schedule import Schedule
+from .tax import Tax
 
 
 class EventType(BaseModel):
@@ -42,6 +51,10 @@ class EventType(BaseModel):
     requires_confirmation = BooleanField(default=False)
     active = BooleanField(default=True)
     questions = JSONField(default=list)
+    # The price of one booking in the currency's minor unit; both None when free.
+    price_amount = BigIntegerField(null=True)
+    price_currency = CharField(max_length=3, null=True)
+    tax = ForeignKeyField(Tax, backref="event_types", null=True, on_delete="SET NULL")
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
     deleted_at = UTCDateTimeField(null=True)

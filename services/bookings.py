@@ -29,6 +29,7 @@ from models import (
 )
 
 from . import calendar, events, locations
+from .billing import invoices
 from .contacts import normalize_email
 from .errors import Conflict, InvalidRequest, NotFound, RuleViolation
 from .lookup import owned
@@ -110,6 +111,7 @@ def book(
             for number, booking in enumerate(bookings):
                 # One e-mail for a new series, not one per occurrence; every webhook still.
                 events.booking_event("booking.created", booking, email=number == 0)
+                invoices.invoice_booking(event_type, booking, now=now)
     except IntegrityError:
         raise _taken(start, ["busy"]) from None
     return bookings[0], manage_token(bookings[0].id, secret)
@@ -441,4 +443,6 @@ def _transition(
         if not changed:
             _require_status(Booking.get_by_id(booking.id), allowed)
         BookingEvent.create(booking=booking.id, type=event, actor=actor, reason=reason)
+        if status in ("CANCELLED", "DECLINED"):
+            invoices.void_unpaid_of_booking(booking.id, now=datetime.now(UTC))
         events.booking_event(f"booking.{event}", Booking.get_by_id(booking.id))

@@ -7,6 +7,8 @@ from peewee import IntegrityError, fn
 
 from models import EventType, Location, Schedule, db
 
+from .billing.money import require_currency
+from .billing.taxes import referenced_tax
 from .errors import Conflict, NotFound, RuleViolation
 from .lookup import owned
 from .organizations import slugify
@@ -34,6 +36,7 @@ COLUMNS = {
     "requiresConfirmation": "requires_confirmation",
     "active": "active",
     "questions": "questions",
+    "taxId": "tax",
 }
 
 ACTIVE_FILTERS = {"true": True, "false": False, "all": None}
@@ -73,9 +76,18 @@ def check_questions(questions: list[dict]) -> list[dict]:
     return stored
 
 
+def _price_columns(price: dict | None) -> dict:
+    if price is None:
+        return {"price_amount": None, "price_currency": None}
+    currency = require_currency(price["currency"], "price.currency")
+    return {"price_amount": price["amount"], "price_currency": currency}
+
+
 def _columns(principal, fields: dict) -> dict:
     """Turn API fields (camelCase) into column values, checking what the schema cannot."""
-    values = {COLUMNS[name]: value for name, value in fields.items()}
+    values = {COLUMNS[name]: value for name, value in fields.items() if name != "price"}
+    if "price" in fields:
+        values.update(_price_columns(fields["price"]))
     if "title" in values:
         values["title"] = clean_name(values["title"], "title")
     if "questions" in values:
@@ -236,6 +248,8 @@ def create_event_type(principal, fields: dict) -> EventType:
     values = _columns(principal, fields)
     organization_id = principal.organization_id
     values["schedule"] = _schedule_of(principal, values.get("schedule"))
+    if values.get("tax") is not None:
+        values["tax"] = referenced_tax(organization_id, values["tax"])
     if "slug" not in values:
         values["slug"] = _derived_slug(organization_id, values["title"])
     elif _slug_taken(organization_id, values["slug"]):
@@ -252,6 +266,8 @@ def update_event_type(principal, event_type_id: str, fields: dict, *, now: datet
     values = _columns(principal, fields)
     if "schedule" in values:
         values["schedule"] = _schedule_of(principal, values["schedule"])
+    if values.get("tax") is not None:
+        values["tax"] = referenced_tax(principal.organization_id, values["tax"])
     if "slug" in values and _slug_taken(
         principal.organization_id, values["slug"], besides=event_type.id
     ):

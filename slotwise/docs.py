@@ -97,6 +97,12 @@ def workflows():
     return _page("workflows")
 
 
+@blueprint.get("/docs/billing")
+def billing():
+    """Explain prices, taxes and their rounding, invoices, payments and refunds."""
+    return _page("billing")
+
+
 @blueprint.get("/docs/widget")
 def widget():
     """Explain embedding the booking widget, its keys and the hosted booking page."""

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 
+from billing_support import billing_examples
 from conftest import SECRET
 from models import Location, Workflow, db
 from services import bookings, passwords, widget_keys
@@ -93,6 +94,7 @@ def api_schema(app, tenant, make_event_type):
             address="Torstraße 1, 10119 Berlin",
         )
         passwords.set_password(tenant.owner.email, "correct horse battery staple")
+    billing_examples(tenant)
 
     @schema.auth(refresh_interval=None)
     class Keys:

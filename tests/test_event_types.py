@@ -69,6 +69,8 @@ def test_an_event_type_gets_the_documented_defaults(client, tenant):
         "requiresConfirmation": False,
         "active": True,
         "questions": [],
+        "price": None,
+        "taxId": None,
         "deletedAt": None,
     }
     fetched = client.get(f"/api/v1/event-types/{created['id']}", headers=bearer(tenant.key))

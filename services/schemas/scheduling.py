@@ -40,6 +40,14 @@ class EventTypeSchema(Schema):
     requires_confirmation = fields.Boolean(data_key="requiresConfirmation")
     active = fields.Boolean()
     questions = fields.Raw()
+    price = fields.Function(
+        lambda event_type: (
+            None
+            if event_type.price_amount is None
+            else {"amount": event_type.price_amount, "currency": event_type.price_currency}
+        )
+    )
+    tax_id = fields.String(data_key="taxId", allow_none=True)
     created_at = Timestamp(data_key="createdAt")
     updated_at = Timestamp(data_key="updatedAt")
     deleted_at = Timestamp(data_key="deletedAt")
