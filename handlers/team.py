@@ -1,7 +1,9 @@
 """The organization and its members."""
 
-from services import organizations
-from services.schemas.accounts import TeamSchema
+from models import utcnow
+from services import members, organizations
+from services.schemas.accounts import MemberSchema, TeamSchema
+from services.schemas.base import page_of
 
 from .context import principal
 
@@ -17,3 +19,29 @@ def update_team(body: dict):
         principal().organization_id, name=body.get("name"), timezone=body.get("timezone")
     )
     return TeamSchema().dump(team), 200
+
+
+def list_members(page: int = 1, limit: int = 20):
+    """List the organization's members, oldest first."""
+    return page_of(members.list_members(principal(), page=page, limit=limit), MemberSchema()), 200
+
+
+def create_member(body: dict):
+    """Add a member to the organization."""
+    return MemberSchema().dump(members.create_member(principal(), body, now=utcnow())), 201
+
+
+def get_member(member_id: str):
+    """Return one member."""
+    return MemberSchema().dump(members.get_member(principal(), member_id)), 200
+
+
+def update_member(member_id: str, body: dict):
+    """Change a member's name, role or time zone."""
+    return MemberSchema().dump(members.update_member(principal(), member_id, body)), 200
+
+
+def delete_member(member_id: str):
+    """Remove a member who owns, hosts and attends nothing."""
+    members.delete_member(principal(), member_id, now=utcnow())
+    return None, 204

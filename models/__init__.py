@@ -2,10 +2,10 @@
 
 from .api_key import ApiKey
 from .base import db, new_id, open_database, utcnow, write_transaction
-from .booking import ACTIVE_STATUSES, Booking, BookingEvent
+from .booking import ACTIVE_STATUSES, Booking, BookingEvent, BookingHost
 from .contact import Contact, ContactGroup, ContactGroupMember
 from .email import EmailMessage
-from .event_type import EventType
+from .event_type import EventType, EventTypeHost
 from .idempotency import IdempotencyRecord
 from .organization import PLANS, ROLES, Organization, User
 from .schedule import Schedule
@@ -30,6 +30,8 @@ ALL_MODELS = (
     WebhookAttempt,
     EmailMessage,
     WidgetKey,
+    EventTypeHost,
+    BookingHost,
 )
 
 __all__ = [
@@ -40,12 +42,14 @@ __all__ = [
     "ApiKey",
     "Booking",
     "BookingEvent",
+    "BookingHost",
     "Contact",
     "ContactGroup",
     "ContactGroupMember",
     "DomainEvent",
     "EmailMessage",
     "EventType",
+    "EventTypeHost",
     "IdempotencyRecord",
     "Organization",
     "Schedule",

@@ -53,6 +53,7 @@ class BookingSchema(Schema):
     notes = fields.String()
     answers = fields.Dict(keys=fields.String(), values=fields.String())
     series_id = fields.String(data_key="seriesId", allow_none=True)
+    host_ids = fields.List(fields.String(), data_key="hostIds")
     created_at = Timestamp(data_key="createdAt")
     updated_at = Timestamp(data_key="updatedAt")
 
