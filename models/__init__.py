@@ -2,10 +2,10 @@
 
 from .api_key import ApiKey
 from .base import db, new_id, open_database, utcnow, write_transaction
-from .booking import ACTIVE_STATUSES, Booking, BookingEvent
+from .booking import ACTIVE_STATUSES, Booking, BookingEvent, BookingHost
 from .contact import Contact, ContactGroup, ContactGroupMember
 from .email import EmailMessage
-from .event_type import EventType
+from .event_type import EventType, EventTypeHost
 from .idempotency import IdempotencyRecord
 from .invoice import INVOICE_STATUSES, UNPAID_STATUSES, Invoice, InvoiceSequence, Transaction
 from .location import Location
@@ -41,6 +41,8 @@ ALL_MODELS = (
     InvoiceSequence,
     Invoice,
     Transaction,
+    EventTypeHost,
+    BookingHost,
 )
 
 __all__ = [
@@ -53,12 +55,14 @@ __all__ = [
     "ApiKey",
     "Booking",
     "BookingEvent",
+    "BookingHost",
     "Contact",
     "ContactGroup",
     "ContactGroupMember",
     "DomainEvent",
     "EmailMessage",
     "EventType",
+    "EventTypeHost",
     "IdempotencyRecord",
     "Invoice",
     "InvoiceSequence",

@@ -2,7 +2,14 @@
 
 from datetime import timedelta
 
-from peewee import CharField, ForeignKeyField, IntegerField, PostgresqlDatabase, TextField
+from peewee import (
+    BooleanField,
+    CharField,
+    ForeignKeyField,
+    IntegerField,
+    PostgresqlDatabase,
+    TextField,
+)
 
 from .base import BaseModel, JSONField, UTCDateTimeField, db, new_id, utcnow
 from .contact import Contact
@@ -47,28 +54,121 @@ class Booking(BaseModel):
     class Meta:
         indexes = ((("host", "start_at"), False), (("organization", "start_at"), False))
 
-    @staticmethod
-    def lock_host(host_id) -> None:
-        """Serialize the bookings of one host until the transaction ends.
+    # Filled by host_ids, or for a whole page at once by with_hosts.
+    _host_ids = None
 
-        PostgreSQL locks the host's row; SQLite needs nothing more, since a write
-        transaction there already excludes every other writer.
+    @property
+    def host_ids(self) -> list[str]:
+        """The hosts attending, the primary host first."""
+        if self._host_ids is None:
+            self._host_ids = BookingHost.host_ids_of([self])[self.id]
+        return self._host_ids
+
+    @staticmethod
+    def with_hosts(bookings) -> list["Booking"]:
+        """The bookings, each knowing its hosts, read in one query."""
+        bookings = list(bookings)
+        for booking, host_ids in zip(
+            bookings, BookingHost.host_ids_of(bookings).values(), strict=True
+        ):
+            booking._host_ids = host_ids
+        return bookings
+
+    @staticmethod
+    def lock_hosts(host_ids) -> None:
+        """Serialize the bookings of these hosts until the transaction ends.
+
+        PostgreSQL locks the hosts' rows one by one in the order of their ids, so two
+        transactions wanting overlapping sets of hosts never wait for each other in a
+        circle; SQLite needs nothing more, since a write transaction there already excludes
+        every other writer.
         """
         if isinstance(db.obj, PostgresqlDatabase):
-            User.select(User.id).where(User.id == host_id).for_update().execute()
+            for host_id in sorted(set(host_ids)):
+                User.select(User.id).where(User.id == host_id).for_update().execute()
+
+    @staticmethod
+    def lock(booking_id) -> None:
+        """Hold one booking still (its times and hosts) until the transaction ends.
+
+        Taken before any host lock, so the order is always booking, then hosts.
+        """
+        if isinstance(db.obj, PostgresqlDatabase):
+            Booking.select(Booking.id).where(Booking.id == booking_id).for_update().execute()
+
+
+class BookingHost(BaseModel):
+    """A host attending a booking: one row per host, the primary host's included.
+
+    Rows copy the booking's times, buffers and seat key, so a host's busy time is read from
+    this table alone; ``active`` mirrors whether the booking is CONFIRMED or PENDING. The
+    PostgreSQL exclusion constraint ``booking_host_no_overlap`` refuses two active rows of
+    one host that overlap, unless they share a seat key (the seats of one group slot).
+    """
+
+    booking = ForeignKeyField(Booking, backref="host_rows", on_delete="CASCADE")
+    host = ForeignKeyField(User, backref="attended_bookings", on_delete="CASCADE")
+    event_type = ForeignKeyField(EventType, backref="booking_host_rows", on_delete="CASCADE")
+    start_at = UTCDateTimeField()
+    end_at = UTCDateTimeField()
+    buffer_before_minutes = IntegerField(default=0)
+    buffer_after_minutes = IntegerField(default=0)
+    seat_key = CharField(max_length=100)
+    active = BooleanField(default=True)
+
+    class Meta:
+        primary_key = False
+        indexes = ((("booking", "host"), True), (("host", "start_at"), False))
 
     @classmethod
-    def blocking(cls, host_id, start, end):
-        """The host's confirmed and pending bookings overlapping [start, end)."""
+    def blocking(cls, host_ids, start, end):
+        """The hosts' rows of confirmed and pending bookings overlapping [start, end)."""
         return cls.select().where(
-            (cls.host == host_id)
-            & cls.status.in_(ACTIVE_STATUSES)
+            cls.host.in_(list(host_ids))
+            & cls.active
             # Redundant with the next two, but the only bounds the (host, start) index can
             # use: without the lower one every past booking of the host would be read.
             & (cls.start_at > start - LONGEST_BOOKING)
             & (cls.start_at < end)
             & (cls.end_at > start)
         )
+
+    @classmethod
+    def write(cls, booking: Booking, host_ids) -> None:
+        """Give ``booking`` exactly these attending hosts, copying its times."""
+        cls.delete().where(cls.booking == booking.id).execute()
+        cls.insert_many(
+            [
+                {
+                    "booking": booking.id,
+                    "host": host_id,
+                    "event_type": booking.event_type_id,
+                    "start_at": booking.start_at,
+                    "end_at": booking.end_at,
+                    "buffer_before_minutes": booking.buffer_before_minutes,
+                    "buffer_after_minutes": booking.buffer_after_minutes,
+                    "seat_key": booking.seat_key,
+                    "active": booking.status in ACTIVE_STATUSES,
+                }
+                for host_id in host_ids
+            ]
+        ).execute()
+
+    @classmethod
+    def host_ids_of(cls, bookings) -> dict[str, list[str]]:
+        """Each booking's attending hosts, the primary host first, then by id."""
+        bookings = list(bookings)
+        found: dict[str, list[str]] = {booking.id: [] for booking in bookings}
+        if bookings:
+            rows = cls.select(cls.booking, cls.host).where(cls.booking.in_(list(found)))
+            for row in rows.order_by(cls.host):
+                found[row.booking_id].append(row.host_id)
+        for booking in bookings:
+            hosts = found[booking.id]
+            if booking.host_id in hosts:
+                hosts.remove(booking.host_id)
+            hosts.insert(0, booking.host_id)
+        return found
 
 
 class BookingEvent(BaseModel):

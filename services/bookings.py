@@ -1,8 +1,15 @@
 """Bookings: the only way a slot becomes taken, and every later change of a booking.
 
 A booking is written only if its slot is still free at commit time: the check and the
-insert run in one transaction that serializes the host's bookings (SQLite's write lock,
-or a row lock on the host in PostgreSQL, where an exclusion constraint backs it up).
+insert run in one transaction that serializes the bookings of every host involved (SQLite's
+write lock, or row locks on the hosts in PostgreSQL, taken in the order of their ids, where
+an exclusion constraint on ``booking_host`` backs it up).
+
+Which hosts attend follows the event type's assignment: its one host (single), all of them
+(collective), or one free host (round robin): the host with the fewest active bookings of
+the event type starting from 30 days before the slot to the end of the booking window (or
+the slot's end, if later), ties going to the lowest host id. A recurring series goes to one
+host free at every occurrence.
 """
 
 import base64
@@ -14,12 +21,13 @@ from itertools import islice
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from models import (
     ACTIVE_STATUSES,
     Booking,
     BookingEvent,
+    BookingHost,
     Contact,
     EventType,
     Organization,
@@ -42,6 +50,8 @@ TAKEN = frozenset({"busy", "buffer", "full", "daily_limit"})
 # What even a forced booking must respect: other meetings and the seats of a group slot.
 NEVER_OVERRIDDEN = frozenset({"busy", "full"})
 MAX_OCCURRENCES = 52
+# Round robin weighs each free host's bookings from this long before the slot.
+ROUND_ROBIN_LOOKBACK = timedelta(days=30)
 FREQUENCIES = {"daily": DAILY, "weekly": WEEKLY, "monthly": MONTHLY}
 
 
@@ -97,16 +107,21 @@ def book(
     # Invitees wait for the host's confirmation where the event type asks for it; a host
     # booking on someone's behalf has confirmed it by doing so.
     status = "PENDING" if event_type.requires_confirmation and actor == INVITEE else "CONFIRMED"
+    # Read before the locks: the hosts locked are the only ones a booking may go to.
+    hosts = event_type.host_ids
     try:
         with write_transaction():
-            Booking.lock_host(event_type.owner_id)
+            Booking.lock_hosts(hosts)
             contact = _contact_for(event_type.organization_id, invitee)
             place = locations.snapshot_of(event_type)
+            attending = _attending(event_type, hosts, starts, now=now, force=force)
             bookings = []
             for at in starts:
-                _check_free(event_type, at, now=now, force=force)
+                _require_free(event_type, at, attending, now=now, force=force)
                 bookings.append(
-                    _insert(event_type, contact, invitee, at, status, series_id, actor, place)
+                    _insert(
+                        event_type, contact, invitee, at, status, series_id, actor, attending, place
+                    )
                 )
             for number, booking in enumerate(bookings):
                 # One e-mail for a new series, not one per occurrence; every webhook still.
@@ -193,19 +208,72 @@ def _occurrences(event_type: EventType, start: datetime, recurrence: dict) -> li
     return [moment.replace(tzinfo=zone).astimezone(UTC) for moment in local_starts]
 
 
-def _check_free(event_type, at: datetime, *, now, force=False, exclude=None) -> None:
-    explanation = calendar.explain_slot(event_type, at, now=now, exclude=exclude)
-    codes = {reason.code for reason in explanation.reasons}
-    blocking = codes & NEVER_OVERRIDDEN if force else codes
-    if not blocking:
-        return
-    if blocking <= TAKEN:
-        raise _taken(at, sorted(blocking))
-    raise RuleViolation(
-        f"{format_timestamp(at)} is not a bookable slot: {', '.join(sorted(blocking))}.",
+def _refusal(at: datetime, codes) -> Conflict | RuleViolation:
+    if codes <= TAKEN:
+        return _taken(at, sorted(codes))
+    return RuleViolation(
+        f"{format_timestamp(at)} is not a bookable slot: {', '.join(sorted(codes))}.",
         code="slot_unavailable",
-        details={"startTime": format_timestamp(at), "reasons": sorted(blocking)},
+        details={"startTime": format_timestamp(at), "reasons": sorted(codes)},
     )
+
+
+def _require_free(event_type, at: datetime, host_ids, *, now, force=False, exclude=None) -> None:
+    """Refuse ``at`` unless every one of ``host_ids`` may take it."""
+    only = NEVER_OVERRIDDEN if force else None
+    team = calendar.explain_hosts(event_type, at, host_ids=host_ids, now=now, exclude=exclude)
+    codes = {reason.code for reason in team.combined(every=True, only=only).reasons}
+    if codes:
+        raise _refusal(at, codes)
+
+
+def _attending(event_type, hosts, starts, *, now, force=False, exclude=None, prefer=None):
+    """The hosts a booking at ``starts`` goes to, the primary host first.
+
+    Single and collective: the event type's hosts. Round robin: one host free at every
+    start, ``prefer`` if it is among them, else the least booked.
+    """
+    if event_type.assignment != "round_robin":
+        return tuple(hosts)
+    only = NEVER_OVERRIDDEN if force else None
+    common = sorted(hosts)
+    for at in starts:
+        team = calendar.explain_hosts(event_type, at, host_ids=common, now=now, exclude=exclude)
+        codes = {reason.code for reason in team.combined(every=False, only=only).reasons}
+        if codes:
+            raise _refusal(at, codes)
+        common = list(team.free_hosts(only))
+    if prefer in common:
+        return (prefer,)
+    return (_least_booked(event_type, common, starts[0], now=now, exclude=exclude),)
+
+
+def _least_booked(event_type, host_ids, at: datetime, *, now, exclude=None) -> str:
+    """The host with the fewest active bookings of the event type around ``at``.
+
+    Counted: bookings starting from 30 days before ``at`` to the end of the booking
+    window's last date in the schedule's zone (or the slot's end, if later). Ties go to the
+    lowest host id.
+    """
+    zone = ZoneInfo(event_type.schedule.timezone)
+    last_day = now.astimezone(zone).date() + timedelta(days=event_type.booking_window_days)
+    window_end = datetime.combine(last_day + timedelta(days=1), time(), zone)
+    until = max(window_end, at + timedelta(minutes=event_type.duration_minutes))
+    query = (
+        BookingHost.select(BookingHost.host, fn.COUNT(BookingHost.booking))
+        .where(
+            (BookingHost.event_type == event_type.id)
+            & BookingHost.active
+            & BookingHost.host.in_(list(host_ids))
+            & (BookingHost.start_at >= at - ROUND_ROBIN_LOOKBACK)
+            & (BookingHost.start_at < until)
+        )
+        .group_by(BookingHost.host)
+    )
+    if exclude is not None:
+        query = query.where(BookingHost.booking != exclude)
+    counts = dict(query.tuples())
+    return min(host_ids, key=lambda host_id: (counts.get(host_id, 0), host_id))
 
 
 def _taken(at: datetime, reasons: list[str]) -> Conflict:
@@ -244,13 +312,15 @@ def _seat_key(event_type: EventType, at: datetime, booking_id: str) -> str:
     return f"{event_type.id}@{format_timestamp(at)}"
 
 
-def _insert(event_type, contact, invitee, at, status, series_id, actor, place) -> Booking:
+def _insert(
+    event_type, contact, invitee, at, status, series_id, actor, attending, place
+) -> Booking:
     booking_id = new_id("bkg")
     booking = Booking.create(
         id=booking_id,
         organization=event_type.organization_id,
         event_type=event_type,
-        host=event_type.owner_id,
+        host=attending[0],
         contact=contact,
         status=status,
         start_at=at,
@@ -266,6 +336,7 @@ def _insert(event_type, contact, invitee, at, status, series_id, actor, place) -
         location=place,
         series_id=series_id,
     )
+    BookingHost.write(booking, attending)
     BookingEvent.create(booking=booking, type="created", actor=actor)
     return booking
 
@@ -296,7 +367,12 @@ def occurrences(booking: Booking, *, page: int, limit: int) -> Page:
         if booking.series_id
         else Booking.id == booking.id
     )
-    return paginate(query.order_by(Booking.start_at, Booking.id), page, limit)
+    return _with_hosts(paginate(query.order_by(Booking.start_at, Booking.id), page, limit))
+
+
+def _with_hosts(page: Page) -> Page:
+    Booking.with_hosts(page.items)
+    return page
 
 
 def _bound(value: str | None, organization_id: str, *, field: str, end: bool):
@@ -338,7 +414,7 @@ def search(
         query = query.where(Booking.event_type == event_type_id)
     if contact_id is not None:
         query = query.where(Booking.contact == contact_id)
-    return paginate(query.order_by(Booking.start_at, Booking.id), page, limit)
+    return _with_hosts(paginate(query.order_by(Booking.start_at, Booking.id), page, limit))
 
 
 # Changing
@@ -359,14 +435,20 @@ def confirm(booking: Booking, *, actor: str, now: datetime) -> Booking:
     """Confirm a pending booking, if no other booking has come to overlap it meanwhile."""
     try:
         with write_transaction():
-            Booking.lock_host(booking.host_id)
-            if booking.status == "PENDING":
-                explanation = calendar.explain_slot(
-                    booking.event_type, booking.start_at, now=now, exclude=booking.id
+            Booking.lock(booking.id)
+            current = Booking.get_by_id(booking.id)
+            Booking.lock_hosts(current.host_ids)
+            if current.status == "PENDING":
+                team = calendar.explain_hosts(
+                    current.event_type,
+                    current.start_at,
+                    host_ids=current.host_ids,
+                    now=now,
+                    exclude=booking.id,
                 )
-                clash = {reason.code for reason in explanation.reasons} & NEVER_OVERRIDDEN
-                if clash:
-                    raise _taken(booking.start_at, sorted(clash))
+                verdict = team.combined(every=True, only=NEVER_OVERRIDDEN)
+                if verdict.reasons:
+                    raise _taken(current.start_at, sorted({r.code for r in verdict.reasons}))
             _transition(booking, ("PENDING",), "CONFIRMED", "confirmed", actor=actor)
     except IntegrityError:
         raise _taken(booking.start_at, ["busy"]) from None
@@ -376,7 +458,11 @@ def confirm(booking: Booking, *, actor: str, now: datetime) -> Booking:
 def reschedule(
     booking: Booking, start: datetime, *, actor: str, now: datetime, reason: str = "", force=False
 ) -> Booking:
-    """Move a booking to another start, checked like a new booking; it keeps its id."""
+    """Move a booking to another start, checked like a new booking; it keeps its id.
+
+    The hosts are chosen again by the event type's current hosts and assignment; round
+    robin keeps the booking's host when that host is free at the new time.
+    """
     event_type = booking.event_type
     if event_type.deleted_at is not None or not event_type.active:
         raise Conflict(
@@ -384,19 +470,33 @@ def reschedule(
             code="event_type_unavailable",
             details={"eventTypeId": event_type.id},
         )
+    hosts = event_type.host_ids
     try:
         with write_transaction():
-            Booking.lock_host(booking.host_id)
+            Booking.lock(booking.id)
+            Booking.lock_hosts(hosts)
             current = Booking.get_by_id(booking.id)
             _require_status(current, ACTIVE_STATUSES)
-            _check_free(event_type, start, now=now, force=force, exclude=booking.id)
+            attending = _attending(
+                event_type,
+                hosts,
+                [start],
+                now=now,
+                force=force,
+                exclude=booking.id,
+                prefer=current.host_id,
+            )
+            _require_free(event_type, start, attending, now=now, force=force, exclude=booking.id)
             Booking.update(
+                host=attending[0],
                 start_at=start,
                 end_at=start + timedelta(minutes=event_type.duration_minutes),
                 seat_key=_seat_key(event_type, start, booking.id),
                 sequence=Booking.sequence + 1,
                 updated_at=now,
             ).where(Booking.id == booking.id).execute()
+            moved = Booking.get_by_id(booking.id)
+            BookingHost.write(moved, attending)
             BookingEvent.create(
                 booking=booking.id,
                 type="rescheduled",
@@ -405,7 +505,6 @@ def reschedule(
                 previous_start_at=current.start_at,
                 previous_end_at=current.end_at,
             )
-            moved = Booking.get_by_id(booking.id)
             events.booking_event("booking.rescheduled", moved)
     except IntegrityError:
         raise _taken(start, ["busy"]) from None
@@ -442,6 +541,9 @@ def _transition(
         )
         if not changed:
             _require_status(Booking.get_by_id(booking.id), allowed)
+        BookingHost.update(active=status in ACTIVE_STATUSES).where(
+            BookingHost.booking == booking.id
+        ).execute()
         BookingEvent.create(booking=booking.id, type=event, actor=actor, reason=reason)
         if status in ("CANCELLED", "DECLINED"):
             invoices.void_unpaid_of_booking(booking.id, now=datetime.now(UTC))

@@ -1,18 +1,30 @@
-"""A host's calendar as the availability engine sees it, loaded in a bounded number of queries.
+"""The hosts' calendars as the availability engine sees them, loaded in a bounded number of queries.
 
-``find_slots`` and ``explain`` (services.availability) compute; this module feeds them:
-the schedule as :class:`Hours`, the event type as :class:`SlotRules`, and the host's
-confirmed and pending bookings as :class:`Busy` entries. Listing slots or explaining an
-instant costs two queries: the event type with its schedule, and the host's bookings.
+``find_slots``, ``find_team_slots`` and ``explain_team`` (services.availability) compute;
+this module feeds them: the schedule as :class:`Hours`, the event type as :class:`SlotRules`,
+and each host's confirmed and pending bookings (every booking the host attends, of any event
+type, from ``booking_host``) as :class:`Busy` entries. Listing slots or explaining an instant
+costs three queries whatever the number of hosts: the event type with its schedule, its
+hosts, and the hosts' bookings.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from models import Booking, EventType, Schedule
+from models import BookingHost, EventType, Schedule
 
-from .availability import Busy, Explanation, Hours, Slot, SlotRules, explain, find_slots
+from .availability import (
+    Busy,
+    Explanation,
+    Hours,
+    Slot,
+    SlotRules,
+    TeamExplanation,
+    explain_team,
+    find_slots,
+    find_team_slots,
+)
 from .errors import InvalidRequest, NotFound
 from .timeutil import require_supported
 
@@ -58,28 +70,37 @@ def rules_of(event_type: EventType) -> SlotRules:
     )
 
 
-def busy_around(host_id: str, start: datetime, end: datetime, exclude: str | None = None):
-    """The host's confirmed and pending bookings that can affect slots in [start, end)."""
-    query = Booking.blocking(host_id, start - _MARGIN, end + _MARGIN).select(
-        Booking.start_at,
-        Booking.end_at,
-        Booking.buffer_before_minutes,
-        Booking.buffer_after_minutes,
-        Booking.event_type,
+def busy_around(
+    host_ids, start: datetime, end: datetime, exclude: str | None = None
+) -> dict[str, list[Busy]]:
+    """Each host's confirmed and pending bookings that can affect slots in [start, end).
+
+    One query for all hosts; the result has a (possibly empty) list for every host given,
+    in the order given.
+    """
+    busy: dict[str, list[Busy]] = {host_id: [] for host_id in host_ids}
+    query = BookingHost.blocking(busy, start - _MARGIN, end + _MARGIN).select(
+        BookingHost.host,
+        BookingHost.start_at,
+        BookingHost.end_at,
+        BookingHost.buffer_before_minutes,
+        BookingHost.buffer_after_minutes,
+        BookingHost.event_type,
     )
     if exclude is not None:
-        query = query.where(Booking.id != exclude)
+        query = query.where(BookingHost.booking != exclude)
     # Plain tuples: a busy week holds hundreds of bookings, and models cost far more.
-    return [
-        Busy(
-            start=start_at,
-            end=end_at,
-            buffer_before=before,
-            buffer_after=after,
-            event_type_id=event_type_id,
+    for host_id, start_at, end_at, before, after, event_type_id in query.tuples():
+        busy[host_id].append(
+            Busy(
+                start=start_at,
+                end=end_at,
+                buffer_before=before,
+                buffer_after=after,
+                event_type_id=event_type_id,
+            )
         )
-        for start_at, end_at, before, after, event_type_id in query.tuples()
-    ]
+    return busy
 
 
 def bookable_event_type(slug: str, organization_id: str) -> EventType:
@@ -133,19 +154,40 @@ def availability(organization_id, slug, timezone, start_date, end_date, *, now) 
 
 
 def availability_of(event_type: EventType, timezone, start_date, end_date, *, now) -> Availability:
+    """The slots of ``event_type``: one host's, or its hosts' combined by its assignment.
+
+    Round robin offers a slot when any host is free, collective only when all are.
+    """
     start_date, end_date, start, end = day_range(timezone, start_date, end_date, now)
-    busy = busy_around(event_type.owner_id, start, end)
-    slots = find_slots(
-        hours_of(event_type.schedule), rules_of(event_type), busy, start=start, end=end, now=now
-    )
+    hosts = sorted(event_type.host_ids)
+    busy = busy_around(hosts, start, end)
+    hours, rules = hours_of(event_type.schedule), rules_of(event_type)
+    if len(hosts) == 1:
+        slots = find_slots(hours, rules, busy[hosts[0]], start=start, end=end, now=now)
+    else:
+        every = event_type.assignment == "collective"
+        slots = find_team_slots(hours, rules, busy, every=every, start=start, end=end, now=now)
     return Availability(event_type.id, timezone, start_date, end_date, slots)
 
 
-def explain_slot(
-    event_type: EventType, at: datetime, *, now, exclude=None, field="startTime"
-) -> Explanation:
-    """Why a slot of ``event_type`` starting at ``at`` is or is not bookable now."""
+def explain_hosts(
+    event_type: EventType, at: datetime, *, host_ids, now, exclude=None, field="startTime"
+) -> TeamExplanation:
+    """Host by host, why a slot of ``event_type`` starting at ``at`` is or is not bookable.
+
+    ``host_ids`` are examined in the order given; ``exclude`` leaves one booking out of
+    the busy time (the booking being moved or confirmed).
+    """
     require_supported(at, field)
     end = at + timedelta(minutes=event_type.duration_minutes)
-    busy = busy_around(event_type.owner_id, at, end, exclude)
-    return explain(hours_of(event_type.schedule), rules_of(event_type), busy, at=at, now=now)
+    busy = busy_around(host_ids, at, end, exclude)
+    return explain_team(hours_of(event_type.schedule), rules_of(event_type), busy, at=at, now=now)
+
+
+def explain_slot(event_type: EventType, at: datetime, *, now, field="startTime") -> Explanation:
+    """Why a slot of ``event_type`` starting at ``at`` is or is not bookable now.
+
+    Round robin: bookable when any host is free; single and collective: when all are.
+    """
+    team = explain_hosts(event_type, at, host_ids=sorted(event_type.host_ids), now=now, field=field)
+    return team.combined(every=event_type.assignment != "round_robin")

@@ -140,7 +140,7 @@ def contact_with_meetings(principal, contact_id: str, *, now: datetime) -> Conta
         .order_by(Booking.end_at.desc(), Booking.id.desc())
         .limit(MEETINGS_SHOWN)
     )
-    return ContactWithMeetings(contact, list(upcoming), list(past))
+    return ContactWithMeetings(contact, Booking.with_hosts(upcoming), Booking.with_hosts(past))
 
 
 def create_contact(principal, fields: dict, *, now: datetime) -> Contact:

@@ -1,11 +1,16 @@
-"""Event types: what can be booked, with unique slugs and short codes, soft deletion and
-restore."""
+"""Event types: what can be booked and who hosts it, with unique slugs and short codes, soft
+deletion and restore.
+
+An event type has 1 to 20 hosts, members of its organization, and an assignment: ``single``
+(exactly one host), ``round_robin`` (any free host takes a booking) or ``collective`` (every
+host attends). Seats beyond one need a single host: group slots are not split across hosts.
+"""
 
 from datetime import datetime
 
 from peewee import IntegrityError, fn
 
-from models import EventType, Location, Schedule, db
+from models import EventType, EventTypeHost, Location, Schedule, User, db
 
 from .billing.money import require_currency
 from .billing.taxes import referenced_tax
@@ -37,6 +42,7 @@ COLUMNS = {
     "active": "active",
     "questions": "questions",
     "taxId": "tax",
+    "assignment": "assignment",
 }
 
 ACTIVE_FILTERS = {"true": True, "false": False, "all": None}
@@ -85,7 +91,7 @@ def _price_columns(price: dict | None) -> dict:
 
 def _columns(principal, fields: dict) -> dict:
     """Turn API fields (camelCase) into column values, checking what the schema cannot."""
-    values = {COLUMNS[name]: value for name, value in fields.items() if name != "price"}
+    values = {COLUMNS[name]: value for name, value in fields.items() if name in COLUMNS}
     if "price" in fields:
         values.update(_price_columns(fields["price"]))
     if "title" in values:
@@ -147,6 +153,46 @@ def _schedule_of(principal, schedule_id: str | None) -> Schedule:
     return schedule
 
 
+def _hosts(principal, host_ids: list[str]) -> tuple[str, ...]:
+    """The given hosts, each a member of the caller's organization."""
+    members = {
+        user.id
+        for user in User.select(User.id).where(
+            User.id.in_(host_ids) & (User.organization == principal.organization_id)
+        )
+    }
+    unknown = {
+        f"hostIds[{index}]": "no such member"
+        for index, host_id in enumerate(host_ids)
+        if host_id not in members
+    }
+    if unknown:
+        missing = ", ".join(host_id for host_id in host_ids if host_id not in members)
+        raise RuleViolation(
+            f"No member with id {missing} in this organization.",
+            code="unknown_host",
+            details=unknown,
+        )
+    return tuple(host_ids)
+
+
+def _check_hosting(assignment: str, host_ids: tuple[str, ...], seats: int) -> None:
+    """Refuse a host list the assignment cannot use, and seats split across hosts."""
+    if assignment == "single" and len(host_ids) != 1:
+        raise RuleViolation(
+            f"A single-host event type needs exactly one host, not {len(host_ids)}; "
+            "choose round_robin or collective for several.",
+            code="invalid_hosts",
+            details={"hostIds": "exactly one host for assignment single"},
+        )
+    if seats > 1 and len(host_ids) > 1:
+        raise RuleViolation(
+            "Group slots (seatsPerSlot above 1) need a single host.",
+            code="invalid_hosts",
+            details={"seatsPerSlot": "must be 1 when there are several hosts"},
+        )
+
+
 def _slug_taken(organization_id: str, slug: str, *, besides: str | None = None) -> bool:
     query = EventType.live(organization_id).where(EventType.slug == slug)
     if besides is not None:
@@ -197,12 +243,15 @@ def _short_code_conflict(short_code: str) -> Conflict:
     )
 
 
-def _save(event_type: EventType, **options) -> EventType:
-    """Write the row; a slug or short code a concurrent request took first is a 409, and a
-    location deleted meanwhile a 422."""
+def _save(event_type: EventType, host_ids=None, **options) -> EventType:
+    """Write the row (and a new host list); a slug or short code a concurrent request took
+    first is a 409, and a location deleted meanwhile a 422."""
     try:
         with db.atomic():
             event_type.save(**options)
+            if host_ids is not None:
+                EventTypeHost.replace(event_type.id, host_ids)
+                event_type._host_ids = tuple(host_ids)
     except IntegrityError:
         # Outside the rolled-back transaction: the row that won, or the deletion, is visible.
         if _slug_taken(event_type.organization_id, event_type.slug, besides=event_type.id):
@@ -225,7 +274,9 @@ def list_event_types(principal, *, active: str, page: int, limit: int) -> Page:
     wanted = ACTIVE_FILTERS[active]
     if wanted is not None:
         query = query.where(EventType.active == wanted)
-    return paginate(query, page, limit)
+    found = paginate(query, page, limit)
+    EventType.with_hosts(found.items)
+    return found
 
 
 def get_event_type(principal, event_type_id: str) -> EventType:
@@ -244,9 +295,14 @@ def _get_live(principal, event_type_id: str) -> EventType:
 
 
 def create_event_type(principal, fields: dict) -> EventType:
-    """Create an event type hosted by the caller's user from API ``fields`` (camelCase)."""
+    """Create an event type from API ``fields`` (camelCase); the caller's user owns it.
+
+    Its hosts default to that user alone.
+    """
     values = _columns(principal, fields)
     organization_id = principal.organization_id
+    host_ids = _hosts(principal, fields.get("hostIds", [principal.user_id]))
+    _check_hosting(values.get("assignment", "single"), host_ids, values.get("seats_per_slot", 1))
     values["schedule"] = _schedule_of(principal, values.get("schedule"))
     if values.get("tax") is not None:
         values["tax"] = referenced_tax(organization_id, values["tax"])
@@ -257,13 +313,19 @@ def create_event_type(principal, fields: dict) -> EventType:
     if _short_code_taken(values.get("short_code")):
         raise _short_code_conflict(values["short_code"])
     event_type = EventType(organization=organization_id, owner=principal.user_id, **values)
-    return _save(event_type, force_insert=True)
+    return _save(event_type, host_ids, force_insert=True)
 
 
 def update_event_type(principal, event_type_id: str, fields: dict, *, now: datetime) -> EventType:
     """Change the API ``fields`` given; ``null`` clears the nullable ones."""
     event_type = _get_live(principal, event_type_id)
     values = _columns(principal, fields)
+    host_ids = _hosts(principal, fields["hostIds"]) if "hostIds" in fields else None
+    _check_hosting(
+        values.get("assignment", event_type.assignment),
+        host_ids or event_type.host_ids,
+        values.get("seats_per_slot", event_type.seats_per_slot),
+    )
     if "schedule" in values:
         values["schedule"] = _schedule_of(principal, values["schedule"])
     if values.get("tax") is not None:
@@ -277,7 +339,7 @@ def update_event_type(principal, event_type_id: str, fields: dict, *, now: datet
     for column, value in values.items():
         setattr(event_type, column, value)
     event_type.updated_at = now
-    return _save(event_type)
+    return _save(event_type, host_ids)
 
 
 def delete_event_type(principal, event_type_id: str, *, now: datetime) -> None:

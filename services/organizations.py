@@ -29,6 +29,14 @@ def _unique(base: str, taken) -> str:
     return candidate
 
 
+def unique_username(email: str) -> str:
+    """A username from the address's local part, suffixed -2, -3… past those taken."""
+    return _unique(
+        slugify(email.split("@", 1)[0], "user"),
+        lambda s: User.select().where(User.username == s).exists(),
+    )
+
+
 def bootstrap(*, secret: str, org_name: str, email: str, name=None, plan="free", timezone="UTC"):
     """Create an organization, its owner, a default schedule and a first secret key.
 
@@ -68,10 +76,7 @@ def bootstrap(*, secret: str, org_name: str, email: str, name=None, plan="free",
             organization=org,
             email=email,
             name=(name or local_part).strip()[:200] or local_part,
-            username=_unique(
-                slugify(local_part, "user"),
-                lambda s: User.select().where(User.username == s).exists(),
-            ),
+            username=unique_username(email),
             timezone=timezone,
             role="owner",
         )

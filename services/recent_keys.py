@@ -60,11 +60,16 @@ class RecentKeys:
                 principal, key.revoked_at, key.expires_at, self._clock() + seconds
             )
 
-    def forget(self, key_id: str | None = None) -> None:
-        """Drop one key (all of them when ``key_id`` is None)."""
+    def forget(self, key_id: str | None = None, *, user_id: str | None = None) -> None:
+        """Drop one key, or every key of a user (all keys when neither is given)."""
         with self._lock:
             for digest, entry in list(self._entries.items()):
-                if key_id is None or entry.principal.key_id == key_id:
+                everything = key_id is None and user_id is None
+                if (
+                    everything
+                    or entry.principal.key_id == key_id
+                    or (user_id is not None and entry.principal.user_id == user_id)
+                ):
                     del self._entries[digest]
 
 

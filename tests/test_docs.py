@@ -45,6 +45,12 @@ GUIDES = {
         "expired_token",
         "SLOTWISE_AUTH_FAILURE_LIMIT",
         "Every scope except <code>keys:manage</code> and <code>billing:write</code>",
+        "/api/v1/team/members",
+        "owner_required",
+        "last_owner",
+        "member_exists",
+        "member_in_use",
+        "cannot yet transfer bookings",
     ],
     "/docs/errors": [
         '"error"',
@@ -466,6 +472,10 @@ def test_scheduling_guide_is_linked_everywhere_and_states_the_daylight_saving_ru
         "Buffers keep meetings\n  apart, never other buffers",
         "exactly at <em>now + notice</em> is offered",
         "not_a_slot_start",
+        "round_robin",
+        "collective",
+        "from 30 days before the slot up to\n  the end of the booking window",
+        "A tie goes to the host with the lowest id.",
     ]:
         assert snippet in text
     assert [url for url in tags.asset_urls() if is_external(url)] == []

@@ -59,6 +59,8 @@ def test_an_event_type_gets_the_documented_defaults(client, tenant):
         "shortCode": None,
         "scheduleId": default_schedule(client, tenant.key),
         "ownerId": tenant.owner.id,
+        "hostIds": [tenant.owner.id],
+        "assignment": "single",
         "bufferBeforeMinutes": 0,
         "bufferAfterMinutes": 0,
         "minimumNoticeMinutes": 0,

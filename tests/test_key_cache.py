@@ -98,3 +98,17 @@ def test_only_so_many_keys_are_remembered_the_oldest_going_first(monkeypatch):
 
     assert recent.principal("digest-0", now) is None
     assert [recent.principal(f"digest-{n}", now) for n in (1, 2, 3)] == [PRINCIPAL] * 3
+
+
+def test_a_users_keys_can_be_forgotten_together():
+    recent = RecentKeys(clock=Clock())
+    other = Principal(
+        key_id="key_2", user_id="usr_2", organization_id="org_1", scopes=None, mode="live"
+    )
+    remembered(recent, "first")
+    recent.remember("second", ApiKey(), other, seconds=5)
+
+    recent.forget(user_id="usr_1")
+
+    assert recent.principal("first", utcnow()) is None
+    assert recent.principal("second", utcnow()) == other

@@ -233,3 +233,90 @@ def test_migrate_closes_the_connection_it_opened(bound):
     migrate()
 
     assert db.is_closed()
+
+
+def test_0005_gives_existing_event_types_and_bookings_their_owner_as_host(bound, tmp_path):
+    before = tmp_path / "before-0005"
+    before.mkdir()
+    for script in MIGRATIONS_DIR.glob("000[1-4]_*.py"):
+        shutil.copy(script, before)
+    migrate(directory=before)
+    with db.connection_context():
+        _, owner, _ = organizations.bootstrap(
+            secret=SECRET, org_name="Acme", email="a@acme.example"
+        )
+        schedule_id = db.execute_sql("SELECT id FROM schedule").fetchone()[0]
+        stamp = "2026-12-01 10:00:00"
+        db.execute_sql(
+            "INSERT INTO event_type (id, organization_id, owner_id, schedule_id, title, slug, "
+            "description, duration_minutes, buffer_before_minutes, buffer_after_minutes, "
+            "minimum_notice_minutes, booking_window_days, seats_per_slot, "
+            "requires_confirmation, active, questions, created_at, updated_at) "
+            "VALUES ('evt_old', ?, ?, ?, 'Old', 'old', '', 30, 5, 10, 0, 60, 1, 0, 1, '[]', ?, ?)",
+            (owner.organization_id, owner.id, schedule_id, stamp, stamp),
+        )
+        db.execute_sql(
+            "INSERT INTO contact (id, organization_id, email, name, created_at, updated_at, "
+            "phone, company, notes, phones, addresses, websites, unsubscribed, bounced) "
+            "VALUES ('con_old', ?, 'g@example.com', 'G', ?, ?, '', '', '', '[]', '[]', '[]', 0, 0)",
+            (owner.organization_id, stamp, stamp),
+        )
+        for booking_id, status, hour in (
+            ("bkg_live", "CONFIRMED", 10),
+            ("bkg_gone", "CANCELLED", 11),
+        ):
+            db.execute_sql(
+                "INSERT INTO booking (id, organization_id, event_type_id, host_id, contact_id, "
+                "status, start_at, end_at, buffer_before_minutes, buffer_after_minutes, seat_key, "
+                "invitee_name, invitee_email, invitee_timezone, notes, answers, created_at, "
+                "updated_at, sequence) VALUES (?, ?, 'evt_old', ?, 'con_old', ?, ?, ?, 5, 10, ?, "
+                "'G', 'g@example.com', 'UTC', '', '{}', ?, ?, 0)",
+                (
+                    booking_id,
+                    owner.organization_id,
+                    owner.id,
+                    status,
+                    f"2026-12-01 {hour}:00:00",
+                    f"2026-12-01 {hour}:30:00",
+                    booking_id,
+                    stamp,
+                    stamp,
+                ),
+            )
+
+    assert migrate() == [name for name in shipped_migrations() if name >= "0005"]
+
+    with db.connection_context():
+        assert db.execute_sql(
+            "SELECT event_type_id, host_id, position FROM event_type_host"
+        ).fetchall() == [("evt_old", owner.id, 0)]
+        assert db.execute_sql("SELECT assignment FROM event_type").fetchall() == [("single",)]
+        rows = db.execute_sql(
+            "SELECT booking_id, host_id, event_type_id, start_at, end_at, "
+            "buffer_before_minutes, buffer_after_minutes, seat_key, active "
+            "FROM booking_host ORDER BY booking_id"
+        ).fetchall()
+    assert rows == [
+        (
+            "bkg_gone",
+            owner.id,
+            "evt_old",
+            "2026-12-01 11:00:00",
+            "2026-12-01 11:30:00",
+            5,
+            10,
+            "bkg_gone",
+            0,
+        ),
+        (
+            "bkg_live",
+            owner.id,
+            "evt_old",
+            "2026-12-01 10:00:00",
+            "2026-12-01 10:30:00",
+            5,
+            10,
+            "bkg_live",
+            1,
+        ),
+    ]

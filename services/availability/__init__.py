@@ -25,10 +25,17 @@ memory: bookings are sorted once into four lists and every candidate is checked 
 bisection; time zones are consulted only at each date's midnight and rule boundaries (R + 1
 conversions per date), and datetimes are built only for the slots returned. :func:`explain`
 checks one start against each booking in turn: O(B + R).
+
+Several hosts sharing one schedule (a team event type): :func:`find_team_slots` runs the
+single-host search once per host on that host's own bookings and combines the open starts,
+intersecting them when every host must attend (collective) and uniting them when any host
+may take the slot (round robin): O(H·(D·R) + Σ_h (B_h log B_h + S log B_h)) for H hosts, the
+hours compiled once. :func:`explain_team` gives the shared reasons (hours, notice, window)
+once and each host's own (bookings, buffers, daily limit, seats): O(R + Σ_h B_h).
 """
 
-from .explain import explain
-from .slots import find_slots
+from .explain import TeamExplanation, explain, explain_team
+from .slots import find_slots, find_team_slots
 from .values import Busy, Explanation, Hours, Reason, Slot, SlotRules
 
 __all__ = [
@@ -38,6 +45,9 @@ __all__ = [
     "Reason",
     "Slot",
     "SlotRules",
+    "TeamExplanation",
     "explain",
+    "explain_team",
     "find_slots",
+    "find_team_slots",
 ]

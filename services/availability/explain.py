@@ -1,6 +1,7 @@
 """explain: every reason one slot start is or is not bookable, for humans and for support."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .timeline import MINUTE, Schedule, Span, check_rules, to_micros
@@ -110,33 +111,23 @@ def _when(schedule: Schedule, span: Span) -> str:
     return f"{schedule.clock(start, day)}{DASH}{schedule.clock(end, day)} on {day.isoformat()}"
 
 
-def explain(
-    hours: Hours,
-    rules: SlotRules,
-    busy: Sequence[Busy],
-    *,
-    at: datetime,
-    now: datetime,
-) -> Explanation:
-    """Why a slot starting at `at` is or is not bookable; agrees with find_slots."""
-    check_rules(rules)
-    schedule = Schedule(hours)
-    at_micros, now_micros = to_micros(at), to_micros(now)
-    day = schedule.date_of(at_micros)
+def _shared_reasons(schedule: Schedule, rules: SlotRules, at: int, now: int) -> list[Reason]:
+    """What holds for every host alike: working hours, notice, booking window."""
+    day = schedule.date_of(at)
     zone = schedule.name
-    reasons = _hours_reasons(schedule, rules, day, at_micros)
-    earliest = now_micros + rules.minimum_notice * MINUTE
-    if at_micros < earliest:
+    reasons = _hours_reasons(schedule, rules, day, at)
+    earliest = now + rules.minimum_notice * MINUTE
+    if at < earliest:
         if rules.minimum_notice:
             detail = (
                 f"Bookings need {rules.minimum_notice} minutes' notice; the earliest start is "
                 f"{schedule.stamp(earliest)} ({zone})."
             )
         else:
-            detail = f"This start has passed; it is now {schedule.stamp(now_micros)} ({zone})."
+            detail = f"This start has passed; it is now {schedule.stamp(now)} ({zone})."
         reasons.append(Reason("minimum_notice", detail))
     if rules.booking_window_days is not None:
-        last = schedule.date_of(now_micros) + timedelta(days=rules.booking_window_days)
+        last = schedule.date_of(now) + timedelta(days=rules.booking_window_days)
         if day > last:
             reasons.append(
                 Reason(
@@ -145,5 +136,87 @@ def explain(
                     f"date is {last.isoformat()} ({zone}).",
                 )
             )
-    reasons += _booking_reasons(schedule, rules, busy, day, at_micros)
-    return Explanation(bookable=not reasons, reasons=tuple(reasons))
+    return reasons
+
+
+def explain(
+    hours: Hours,
+    rules: SlotRules,
+    busy: Sequence[Busy],
+    *,
+    at: datetime,
+    now: datetime,
+) -> Explanation:
+    """Why a slot of one host starting at `at` is or is not bookable; agrees with find_slots."""
+    return explain_team(hours, rules, {"": busy}, at=at, now=now).combined(every=True)
+
+
+def _keep(reasons, only) -> tuple[Reason, ...]:
+    return tuple(reason for reason in reasons if only is None or reason.code in only)
+
+
+@dataclass(frozen=True)
+class TeamExplanation:
+    """Why a slot start is or is not bookable, for each of several hosts sharing hours.
+
+    ``shared`` holds what applies to every host alike (hours, notice, window); ``hosts``
+    each host's own reasons (other bookings, buffers, its daily limit, seats), in the order
+    the hosts were given. ``only`` restricts every question to some reason codes (a forced
+    booking minds only "busy" and "full").
+    """
+
+    shared: tuple[Reason, ...]
+    hosts: tuple[tuple[str, tuple[Reason, ...]], ...]
+
+    def free_hosts(self, only: frozenset[str] | None = None) -> tuple[str, ...]:
+        """The hosts nothing stops from taking the slot."""
+        if _keep(self.shared, only):
+            return ()
+        return tuple(host for host, reasons in self.hosts if not _keep(reasons, only))
+
+    def combined(self, *, every: bool, only: frozenset[str] | None = None) -> Explanation:
+        """One verdict: every host must be free (``every``), or any one host.
+
+        The reasons are the shared ones and those of each host that is not free; with
+        several hosts, a host's reasons name it.
+        """
+        shared = _keep(self.shared, only)
+        blocked = [(host, _keep(reasons, only)) for host, reasons in self.hosts]
+        blocked = [(host, reasons) for host, reasons in blocked if reasons]
+        if not every and len(blocked) < len(self.hosts):
+            blocked = []
+        named = len(self.hosts) > 1
+        reasons = shared + tuple(
+            Reason(reason.code, f"Host {host}: {reason.detail}") if named else reason
+            for host, host_reasons in blocked
+            for reason in host_reasons
+        )
+        return Explanation(bookable=not reasons, reasons=reasons)
+
+
+def explain_team(
+    hours: Hours,
+    rules: SlotRules,
+    busy_by_host: Mapping[str, Sequence[Busy]],
+    *,
+    at: datetime,
+    now: datetime,
+) -> TeamExplanation:
+    """Every reason a slot starting at `at` is or is not bookable, host by host.
+
+    Agrees with find_team_slots: a start is among its slots exactly when the combined
+    verdict for the same ``every`` is bookable.
+    """
+    check_rules(rules)
+    if not busy_by_host:
+        raise ValueError("a team needs at least one host")
+    schedule = Schedule(hours)
+    at_micros, now_micros = to_micros(at), to_micros(now)
+    day = schedule.date_of(at_micros)
+    return TeamExplanation(
+        shared=tuple(_shared_reasons(schedule, rules, at_micros, now_micros)),
+        hosts=tuple(
+            (host, tuple(_booking_reasons(schedule, rules, busy, day, at_micros)))
+            for host, busy in busy_by_host.items()
+        ),
+    )

@@ -2,7 +2,7 @@
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from .timeline import MINUTE, ONE_DAY, Schedule, check_rules, to_datetime, to_micros
@@ -68,39 +68,36 @@ def _bookings_per_day(busy: Sequence[Busy], event_type_id: str, midnights: list[
     return counts
 
 
-def find_slots(
-    hours: Hours,
-    rules: SlotRules,
-    busy: Sequence[Busy],
-    *,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-) -> list[Slot]:
-    """Bookable slots whose start lies in [start, end), sorted by start."""
-    check_rules(rules)
-    schedule = Schedule(hours)
+def _window(schedule: Schedule, rules: SlotRules, start: datetime, end: datetime, now: datetime):
+    """The local dates to look at and the bounds of slot starts: (days, earliest, stop)."""
     now_at = to_micros(now)
     earliest = max(to_micros(start), now_at + rules.minimum_notice * MINUTE)
     stop = to_micros(end)
     if earliest >= stop:
-        return []
+        return [], earliest, stop
     first_day, last_day = schedule.date_of(earliest), schedule.date_of(stop - 1)
     if rules.booking_window_days is not None:
         window_end = schedule.date_of(now_at) + timedelta(days=rules.booking_window_days)
         last_day = min(last_day, window_end)
     if first_day > last_day:
-        return []
+        return [], earliest, stop
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    return days, earliest, stop
+
+
+def _open_starts(
+    schedule: Schedule, rules: SlotRules, busy: Sequence[Busy], days, earliest: int, stop: int
+) -> list[tuple[int, int]]:
+    """(start, seats left) of every bookable slot of one host, sorted by start."""
     full_days: set[int] = set()
     if rules.max_per_day is not None:
         midnights = [schedule.midnight(day) for day in days]
-        midnights.append(schedule.midnight(last_day + ONE_DAY))
+        midnights.append(schedule.midnight(days[-1] + ONE_DAY))
         counts = _bookings_per_day(busy, rules.event_type_id, midnights)
         full_days = {n for n, count in enumerate(counts) if count >= rules.max_per_day}
     index = BusyIndex(busy, rules)
     duration, step = rules.duration * MINUTE, rules.interval * MINUTE
-    slots = []
+    found = []
     for n, day in enumerate(days):
         if n in full_days:
             continue
@@ -111,11 +108,82 @@ def find_slots(
             for slot_start in range(first, min(work_end - duration, stop - 1) + 1, step):
                 seats = index.seats_available(slot_start, slot_start + duration)
                 if seats:
-                    slots.append(
-                        Slot(
-                            start=to_datetime(slot_start),
-                            end=to_datetime(slot_start + duration),
-                            seats_available=seats,
-                        )
-                    )
+                    found.append((slot_start, seats))
+    return found
+
+
+def find_slots(
+    hours: Hours,
+    rules: SlotRules,
+    busy: Sequence[Busy],
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> list[Slot]:
+    """Bookable slots of one host whose start lies in [start, end), sorted by start."""
+    check_rules(rules)
+    schedule = Schedule(hours)
+    days, earliest, stop = _window(schedule, rules, start, end, now)
+    if not days:
+        return []
+    duration = rules.duration * MINUTE
+    return [
+        Slot(
+            start=to_datetime(slot_start),
+            end=to_datetime(slot_start + duration),
+            seats_available=seats,
+        )
+        for slot_start, seats in _open_starts(schedule, rules, busy, days, earliest, stop)
+    ]
+
+
+def find_team_slots(
+    hours: Hours,
+    rules: SlotRules,
+    busy_by_host: Mapping[str, Sequence[Busy]],
+    *,
+    every: bool,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> list[Slot]:
+    """Bookable slots of several hosts sharing ``hours``, sorted by start.
+
+    ``every=True`` (collective): a slot is open when every host is free; its seats are the
+    fewest any host has left. ``every=False`` (round robin): a slot is open when any host is
+    free; its seats add up over the free hosts. ``Slot.host_ids`` names the free hosts in
+    the order of ``busy_by_host``.
+    """
+    check_rules(rules)
+    if not busy_by_host:
+        raise ValueError("a team needs at least one host")
+    schedule = Schedule(hours)
+    days, earliest, stop = _window(schedule, rules, start, end, now)
+    if not days:
+        return []
+    open_by_host = {
+        host: dict(_open_starts(schedule, rules, busy, days, earliest, stop))
+        for host, busy in busy_by_host.items()
+    }
+    if every:
+        first, *others = open_by_host.values()
+        starts = [at for at in first if all(at in other for other in others)]
+    else:
+        starts = sorted(set().union(*open_by_host.values()))
+    duration = rules.duration * MINUTE
+    slots = []
+    for slot_start in starts:
+        free = [
+            (host, seats[slot_start]) for host, seats in open_by_host.items() if slot_start in seats
+        ]
+        counts = [seats for _, seats in free]
+        slots.append(
+            Slot(
+                start=to_datetime(slot_start),
+                end=to_datetime(slot_start + duration),
+                seats_available=min(counts) if every else sum(counts),
+                host_ids=tuple(host for host, _ in free),
+            )
+        )
     return slots

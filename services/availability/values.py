@@ -35,7 +35,7 @@ class SlotRules:
 
 @dataclass(frozen=True)
 class Busy:
-    """A CONFIRMED or PENDING booking of the same host, with its own buffers in minutes."""
+    """A CONFIRMED or PENDING booking the host attends, with its own buffers in minutes."""
 
     start: datetime
     end: datetime
@@ -46,11 +46,12 @@ class Busy:
 
 @dataclass(frozen=True)
 class Slot:
-    """A bookable slot, in UTC."""
+    """A bookable slot, in UTC; for several hosts, also those free to take it."""
 
     start: datetime
     end: datetime
     seats_available: int
+    host_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from services.bookings import manage_url
 from services.events import BOOKING_EVENTS
 
 from .content import Notice, Recipient, one_line
+from .ics import Person
 
 # 7-bit bodies (quoted-printable where needed), so the stored text is plain ASCII and any
 # SMTP server takes it as it is.
@@ -30,7 +31,11 @@ MAX_SUBJECT = 300
 
 
 def compose(event: DomainEvent, *, config: dict) -> list[EmailMessage]:
-    """Create the pending e-mails about a booking event: the invitee's, then the host's."""
+    """Create the pending e-mails about a booking event: the invitee's, then each host's.
+
+    Every host attending gets one (the primary host first): a collective booking's
+    co-hosts need it in their calendars as much as the primary host.
+    """
     if event.type not in BOOKING_EVENTS or event.booking_id is None:
         return []
     booking = (
@@ -54,9 +59,22 @@ def compose(event: DomainEvent, *, config: dict) -> list[EmailMessage]:
         if notice.status in ACTIVE_STATUSES
         else None,
     )
-    host = Recipient(role="host", person=notice.host, timezone=booking.event_type.schedule.timezone)
+    zone = booking.event_type.schedule.timezone
+    hosts = [Recipient(role="host", person=notice.host, timezone=zone)] + [
+        Recipient(role="host", person=Person(user.name, user.email), timezone=zone)
+        for user in _co_hosts(booking)
+    ]
     due = event.created_at or utcnow()
-    return [_create(notice, recipient, config["MAIL_FROM"], due) for recipient in (invitee, host)]
+    return [_create(notice, recipient, config["MAIL_FROM"], due) for recipient in (invitee, *hosts)]
+
+
+def _co_hosts(booking: Booking) -> list[User]:
+    """The hosts attending besides the primary host, in the booking's order."""
+    others = booking.host_ids[1:]
+    if not others:
+        return []
+    users = {user.id: user for user in User.select().where(User.id.in_(others))}
+    return [users[host_id] for host_id in others if host_id in users]
 
 
 def _create(notice: Notice, recipient: Recipient, sender: str, due) -> EmailMessage:

@@ -64,6 +64,7 @@ class BookingSchema(Schema):
     # The copy taken when it was booked: {"name", "type", "address"?, "url"?, "phone"?}.
     location = fields.Raw(allow_none=True)
     series_id = fields.String(data_key="seriesId", allow_none=True)
+    host_ids = fields.List(fields.String(), data_key="hostIds")
     created_at = Timestamp(data_key="createdAt")
     updated_at = Timestamp(data_key="updatedAt")
 

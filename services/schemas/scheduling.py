@@ -30,6 +30,8 @@ class EventTypeSchema(Schema):
     short_code = fields.String(data_key="shortCode", allow_none=True)
     schedule_id = fields.String(data_key="scheduleId")
     owner_id = fields.String(data_key="ownerId")
+    host_ids = fields.List(fields.String(), data_key="hostIds")
+    assignment = fields.String()
     buffer_before_minutes = fields.Integer(data_key="bufferBeforeMinutes")
     buffer_after_minutes = fields.Integer(data_key="bufferAfterMinutes")
     minimum_notice_minutes = fields.Integer(data_key="minimumNoticeMinutes")
