@@ -3,11 +3,14 @@
 The suite runs on SQLite, a new file per test. With SLOTWISE_TEST_DATABASE_URL
 (postgresql://…) it runs on that database instead, emptied before each test, and with
 SLOTWISE_TEST_REDIS_URL its job queue and rate limits use that Redis, flushed likewise.
+Run in parallel (pytest -n N), each worker takes a database and a Redis database of its own
+beside the ones named (test_gw0, test_gw1, ...; the Redis database numbers after it).
 """
 
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -20,8 +23,40 @@ from slotwise import jobs
 from slotwise.app import create_app
 
 SECRET = "test-secret-key"
-POSTGRESQL_URL = os.environ.get("SLOTWISE_TEST_DATABASE_URL", "")
-REDIS_URL = os.environ.get("SLOTWISE_TEST_REDIS_URL", "")
+# "gw0", "gw1", ... in a worker of pytest-xdist; empty in a serial run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _own_postgresql(url: str) -> str:
+    """The worker's own database beside the one ``url`` names, created if missing."""
+    if not WORKER or not url.startswith("postgresql"):
+        return url
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_{WORKER}"
+    server = open_database(url)
+    with server.connection_context():
+        if not server.execute_sql(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone():
+            # CREATE DATABASE cannot run inside the transaction psycopg2 opened for the query.
+            server.connection().rollback()
+            server.connection().autocommit = True
+            server.execute_sql(f'CREATE DATABASE "{name}"')
+    server.close_all()
+    return parts._replace(path=f"/{name}").geturl()
+
+
+def _own_redis(url: str) -> str:
+    """The worker's own Redis database: the numbers after the one ``url`` names."""
+    if not WORKER or not url.startswith("redis"):
+        return url
+    parts = urlsplit(url)
+    number = int(parts.path.lstrip("/") or 0) + 1 + int(WORKER.removeprefix("gw"))
+    return parts._replace(path=f"/{number}").geturl()
+
+
+POSTGRESQL_URL = _own_postgresql(os.environ.get("SLOTWISE_TEST_DATABASE_URL", ""))
+REDIS_URL = _own_redis(os.environ.get("SLOTWISE_TEST_REDIS_URL", ""))
 ON_POSTGRESQL = POSTGRESQL_URL.startswith("postgresql")
 ON_REDIS = REDIS_URL.startswith("redis")
 

@@ -5,13 +5,13 @@ slot; exactly as many succeed as there are seats, or as there are hosts free to 
 On SQLite, and on PostgreSQL when SLOTWISE_TEST_DATABASE_URL names one.
 """
 
-import os
 import threading
 from datetime import UTC, datetime, time, timedelta
 
 import httpx
 import pytest
 
+from conftest import POSTGRESQL_URL
 from models import Booking, BookingHost, EventType, EventTypeHost, Schedule, User, db, open_database
 from models.schema import migrate
 from servers import serving
@@ -19,7 +19,7 @@ from services import organizations
 
 CLIENTS = 30
 SECRET = "double-booking-test-secret"
-PG_URL = os.environ.get("SLOTWISE_TEST_DATABASE_URL", "")
+PG_URL = POSTGRESQL_URL
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

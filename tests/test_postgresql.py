@@ -4,19 +4,18 @@ Runs when SLOTWISE_TEST_DATABASE_URL names a PostgreSQL database (CI sets it); t
 database's public schema is emptied before each test.
 """
 
-import os
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from peewee import IntegrityError
 from playhouse.schema_diff import diff_models
 
-from conftest import bearer, config_for, make_tenant
+from conftest import POSTGRESQL_URL, bearer, config_for, make_tenant
 from models import ALL_MODELS, Booking, BookingHost, User, db, open_database
 from models.schema import migrate
 from slotwise.app import create_app
 
-DATABASE_URL = os.environ.get("SLOTWISE_TEST_DATABASE_URL", "")
+DATABASE_URL = POSTGRESQL_URL
 
 pytestmark = pytest.mark.skipif(
     not DATABASE_URL.startswith("postgresql"),
