@@ -22,7 +22,7 @@ from models import (
 
 from .contacts import normalize_email
 from .errors import Conflict, PermissionDenied
-from .lookup import owned
+from .lookup import oldest_first, owned
 from .organizations import unique_username
 from .pagination import Page, paginate
 from .recent_keys import RECENT_KEYS
@@ -35,12 +35,7 @@ USERNAME_ATTEMPTS = 3
 
 def list_members(principal, *, page: int, limit: int) -> Page:
     """The organization's members, oldest first."""
-    query = (
-        User.select()
-        .where(User.organization == principal.organization_id)
-        .order_by(User.created_at, User.id)
-    )
-    return paginate(query, page, limit)
+    return paginate(oldest_first(User, principal.organization_id), page, limit)
 
 
 def get_member(principal, member_id: str) -> User:

@@ -8,6 +8,7 @@ from models import PLANS, Organization, Schedule, User, db
 
 from .errors import InvalidRequest, NotFound
 from .keys import issue_key
+from .lookup import oldest_first
 from .text import clean_name
 from .timeutil import is_timezone
 
@@ -100,9 +101,7 @@ class Team:
 
 def get_team(organization_id: str) -> Team:
     """The organization with its members, oldest first."""
-    members = (
-        User.select().where(User.organization == organization_id).order_by(User.created_at, User.id)
-    )
+    members = oldest_first(User, organization_id)
     return Team(Organization.get_by_id(organization_id), list(members))
 
 

@@ -5,7 +5,7 @@ from peewee import IntegrityError
 from models import EventType, Schedule, db, write_transaction
 
 from .errors import Conflict, RuleViolation
-from .lookup import owned
+from .lookup import oldest_first, owned
 from .pagination import Page, paginate
 from .text import clean_name
 
@@ -79,12 +79,7 @@ def check_overrides(overrides: list[dict]) -> list[dict]:
 
 def list_schedules(principal, *, page: int, limit: int) -> Page:
     """The organization's schedules, oldest first."""
-    query = (
-        Schedule.select()
-        .where(Schedule.organization == principal.organization_id)
-        .order_by(Schedule.created_at, Schedule.id)
-    )
-    return paginate(query, page, limit)
+    return paginate(oldest_first(Schedule, principal.organization_id), page, limit)
 
 
 def get_schedule(principal, schedule_id: str) -> Schedule:

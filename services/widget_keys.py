@@ -5,10 +5,10 @@ import string
 from dataclasses import dataclass
 from datetime import datetime
 
-from models import EventType, WidgetKey, db
+from models import WidgetKey, db
 
-from .errors import AuthenticationFailed, NotFound, PermissionDenied, RuleViolation
-from .lookup import owned
+from .errors import AuthenticationFailed, NotFound, PermissionDenied
+from .lookup import owned, require_event_types
 from .pagination import Page, paginate
 from .text import clean_name
 
@@ -43,17 +43,7 @@ def _live(organization_id: str):
 def _check_event_types(organization_id: str, event_type_ids) -> list[str] | None:
     if event_type_ids is None:
         return None
-    known = {
-        event_type.id
-        for event_type in EventType.live(organization_id).where(EventType.id.in_(event_type_ids))
-    }
-    unknown = [event_type_id for event_type_id in event_type_ids if event_type_id not in known]
-    if unknown:
-        raise RuleViolation(
-            "Unknown event type: " + ", ".join(unknown) + ".",
-            code="unknown_event_type",
-            details={"eventTypeIds": unknown},
-        )
+    require_event_types(organization_id, event_type_ids)
     return list(dict.fromkeys(event_type_ids))
 
 

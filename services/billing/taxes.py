@@ -9,7 +9,7 @@ from datetime import datetime
 from models import EventType, Tax, db
 
 from ..errors import Conflict, RuleViolation
-from ..lookup import owned
+from ..lookup import oldest_first, owned
 from ..pagination import Page, paginate
 from ..text import clean_name
 from .money import AppliedTax, rate_ppm
@@ -28,12 +28,7 @@ def _columns(fields: dict) -> dict:
 
 def list_taxes(principal, *, page: int, limit: int) -> Page:
     """The organization's taxes, oldest first."""
-    query = (
-        Tax.select()
-        .where(Tax.organization == principal.organization_id)
-        .order_by(Tax.created_at, Tax.id)
-    )
-    return paginate(query, page, limit)
+    return paginate(oldest_first(Tax, principal.organization_id), page, limit)
 
 
 def get_tax(principal, tax_id: str) -> Tax:

@@ -4,19 +4,14 @@ from datetime import datetime
 
 from models import WebhookEndpoint, db
 
-from ..lookup import owned
+from ..lookup import oldest_first, owned
 from ..pagination import Page, paginate
 from . import signing, ssrf
 
 
 def list_endpoints(principal, *, page: int, limit: int) -> Page:
     """The organization's endpoints, oldest first."""
-    query = (
-        WebhookEndpoint.select()
-        .where(WebhookEndpoint.organization == principal.organization_id)
-        .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
-    )
-    return paginate(query, page, limit)
+    return paginate(oldest_first(WebhookEndpoint, principal.organization_id), page, limit)
 
 
 def get_endpoint(principal, webhook_id: str) -> WebhookEndpoint:

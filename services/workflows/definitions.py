@@ -6,10 +6,10 @@ Saving a workflow re-plans its runs for the bookings still ahead in the same tra
 
 from datetime import datetime
 
-from models import EventType, Workflow, db, write_transaction
+from models import Workflow, db, write_transaction
 
 from ..errors import RuleViolation
-from ..lookup import owned
+from ..lookup import oldest_first, owned, require_event_types
 from ..pagination import Page, paginate
 from ..text import clean_name
 from . import planning, templates
@@ -17,12 +17,7 @@ from . import planning, templates
 
 def list_workflows(principal, *, page: int, limit: int) -> Page:
     """The organization's workflows, oldest first."""
-    query = (
-        Workflow.select()
-        .where(Workflow.organization == principal.organization_id)
-        .order_by(Workflow.created_at, Workflow.id)
-    )
-    return paginate(query, page, limit)
+    return paginate(oldest_first(Workflow, principal.organization_id), page, limit)
 
 
 def get_workflow(principal, workflow_id: str) -> Workflow:
@@ -121,20 +116,10 @@ def _check_event_types(organization_id: str, event_type_ids: list[str], known) -
     Ids the workflow already had stay accepted after their event type is deleted, so an
     unrelated change does not fail on them.
     """
-    asked = [event_type_id for event_type_id in event_type_ids if event_type_id not in known]
-    if not asked:
-        return
-    found = {
-        event_type.id
-        for event_type in EventType.live(organization_id).where(EventType.id.in_(asked))
-    }
-    unknown = [event_type_id for event_type_id in asked if event_type_id not in found]
-    if unknown:
-        raise RuleViolation(
-            "Unknown event type: " + ", ".join(unknown) + ".",
-            code="unknown_event_type",
-            details={"eventTypeIds": unknown},
-        )
+    require_event_types(
+        organization_id,
+        [event_type_id for event_type_id in event_type_ids if event_type_id not in known],
+    )
 
 
 def _action(index: int, action: dict) -> dict:
