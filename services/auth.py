@@ -38,6 +38,14 @@ SCOPES = (
     "workflows:manage",
 )
 
+NO_API_KEY = (
+    "No API key provided. Send it as 'Authorization: Bearer <key>', "
+    "as the Basic auth password, or in the X-Api-Key header."
+)
+NO_WIDGET_KEY = (
+    "No widget key provided. Send it in the X-Widget-Key header or the widgetKey query parameter."
+)
+
 SECRET_KEY_PATTERN = re.compile(r"sw_(live|test)_[A-Za-z0-9]{32,128}")
 WIDGET_KEY_PREFIX = "sw_pub_"
 
@@ -127,11 +135,7 @@ def authenticate(
     index lookup leaks nothing about stored keys; the final comparison is constant-time.
     """
     if not raw_key:
-        raise AuthenticationFailed(
-            "No API key provided. Send it as 'Authorization: Bearer <key>', "
-            "as the Basic auth password, or in the X-Api-Key header.",
-            code="missing_credentials",
-        )
+        raise AuthenticationFailed(NO_API_KEY, code="missing_credentials")
     if raw_key.startswith(WIDGET_KEY_PREFIX):
         raise AuthenticationFailed(
             "Widget keys (sw_pub_...) only work on the public endpoints; use a secret key.",

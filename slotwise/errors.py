@@ -8,8 +8,9 @@ from connexion.lifecycle import ConnexionResponse
 from starlette.exceptions import HTTPException
 
 from services import errors as domain
+from services.auth import NO_API_KEY, NO_WIDGET_KEY
 
-from .runtime import REQUEST_ID, RUNTIME
+from .runtime import REQUEST_ID, RUNTIME, operation_id_of
 
 logger = logging.getLogger("slotwise.errors")
 
@@ -81,14 +82,19 @@ def handle_domain_error(_request, exc: domain.DomainError) -> ConnexionResponse:
     return _json_error_response(*domain_error_status_and_body(exc))
 
 
-def handle_problem(_request, exc: ProblemException) -> ConnexionResponse:
+def _missing_key(request) -> str:
+    """Tell a caller without credentials which kind of key the operation takes."""
+    runtime = request.scope.get(RUNTIME)
+    if runtime and operation_id_of(request.scope) in runtime.widget_key_operations:
+        return NO_WIDGET_KEY
+    return NO_API_KEY
+
+
+def handle_problem(request, exc: ProblemException) -> ConnexionResponse:
     """Connexion's own errors (missing credentials, unsupported media type, ...)."""
     message = exc.detail or exc.title or "Request failed"
     if exc.status == 401 and message == "No authorization token provided":
-        message = (
-            "No API key provided. Send it as 'Authorization: Bearer <key>', "
-            "as the Basic auth password, or in the X-Api-Key header."
-        )
+        message = _missing_key(request)
     return error_response(
         exc.status, message, CODE_OF_STATUS.get(exc.status, "error"), headers=exc.headers
     )

@@ -14,7 +14,7 @@ from services import logins, widget_keys
 from services.auth import Principal, authenticate, recently_verified
 from services.errors import AuthenticationFailed, DomainError
 
-from .runtime import RUNTIME, Runtime
+from .runtime import RUNTIME, Runtime, operation_id_of
 
 # Where a refused widget key waits for the app to answer it (see refuse_rejected_widget_key).
 WIDGET_REFUSAL = "slotwise.widget_refusal"
@@ -43,10 +43,7 @@ async def _token_info(raw_key: str | None, request, *, bearer: bool = False) -> 
     principal = recently_verified(
         raw_key, secret=runtime.secret_key, now=utcnow()
     ) or await run_in_threadpool(_verify, raw_key, runtime, bearer)
-    operation_id = (
-        request.scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
-    )
-    required = runtime.required_scopes.get(operation_id)
+    required = runtime.required_scopes.get(operation_id_of(request.scope))
     if required:
         principal.require(required)
     return {"sub": principal.user_id, "principal": principal}

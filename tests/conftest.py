@@ -7,6 +7,7 @@ Run in parallel (pytest -n N), each worker takes a database and a Redis database
 beside the ones named (test_gw0, test_gw1, ...; the Redis database numbers after it).
 """
 
+import contextlib
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -104,15 +105,20 @@ def empty_postgresql() -> None:
         database.execute_sql(f"TRUNCATE {tables} CASCADE")
 
 
-@pytest.fixture
-def database_url(sqlite_url) -> str:
-    """The suite's database for this test, empty, and a flushed Redis if one is used."""
+def fresh_database_url(sqlite_url: str) -> str:
+    """The suite's database, empty, and a flushed Redis if one is used."""
     if ON_REDIS:
         redis.Redis.from_url(REDIS_URL).flushdb()
     if not ON_POSTGRESQL:
         return sqlite_url
     empty_postgresql()
     return POSTGRESQL_URL
+
+
+@pytest.fixture
+def database_url(sqlite_url) -> str:
+    """The suite's database for this test."""
+    return fresh_database_url(sqlite_url)
 
 
 @pytest.fixture(scope="session")
@@ -122,19 +128,28 @@ def shared_app(tmp_path_factory):
     return create_app(config_for(POSTGRESQL_URL if ON_POSTGRESQL else url))
 
 
-@pytest.fixture
-def app(shared_app, database_url):
+@contextlib.contextmanager
+def serving(shared_app, database_url: str):
+    """The shared app on ``database_url``, for a test or for a module's tests together."""
     db.initialize(open_database(database_url))
     migrate()
     # Another test may have pointed the job queue elsewhere.
     jobs.build(dict(shared_app.app.config))
     RECENT_KEYS.forget()
-    yield shared_app
-    if not db.is_closed():
-        db.close()
-    if ON_POSTGRESQL:
-        # Each test opens a new pool; close its connections rather than wait for collection.
-        db.obj.close_all()
+    try:
+        yield shared_app
+    finally:
+        if not db.is_closed():
+            db.close()
+        if ON_POSTGRESQL:
+            # Each test opens a new pool; close its connections rather than wait for collection.
+            db.obj.close_all()
+
+
+@pytest.fixture
+def app(shared_app, database_url):
+    with serving(shared_app, database_url) as application:
+        yield application
 
 
 @pytest.fixture
