@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format clean bench
+.PHONY: install run test lint lint-spec format clean bench
 
 install: $(STAMP)
 
@@ -25,6 +25,19 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Spectral checks openapi.yaml against .spectral.yaml. It comes from npm, pinned, into .tools/,
+# installed again only when the pin changes; `make test` never needs it.
+SPECTRAL_VERSION := 6.16.3
+SPECTRAL := .tools/spectral-$(SPECTRAL_VERSION)/node_modules/.bin/spectral
+
+$(SPECTRAL):
+	rm -rf .tools
+	npm install --prefix .tools/spectral-$(SPECTRAL_VERSION) --save-exact --no-audit --no-fund \
+		--loglevel=error @stoplight/spectral-cli@$(SPECTRAL_VERSION)
+
+lint-spec: $(SPECTRAL)
+	$(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity=warn openapi.yaml
+
 bench: $(STAMP)
 	$(BIN)/python bench/availability.py
 	$(BIN)/python bench/api.py
@@ -34,4 +47,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache .hypothesis *.egg-info
