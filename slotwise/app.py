@@ -57,8 +57,9 @@ def create_app(config: dict | None = None) -> FlaskApp:
         jsonifier=Jsonifier(separators=(",", ":")),
         validator_map=VALIDATORS,
         resolver=ratelimits.resolver(limiter, settings),
+        # The docs serve the spec themselves (slotwise/docs.py); the UI reads it from there.
         swagger_ui_options=SwaggerUIOptions(
-            spec_path="/api/v1/openapi.json", swagger_ui_path="/api/v1/ui"
+            serve_spec=False, spec_path="/api/v1/openapi.json", swagger_ui_path="/api/v1/ui"
         ),
         server_args={
             "template_folder": str(ROOT / "templates"),

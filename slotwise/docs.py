@@ -1,12 +1,14 @@
-"""The /docs guides and API reference, rendered with Jinja2 from templates/docs."""
+"""The /docs guides and API reference, rendered with Jinja2 from templates/docs, and the spec."""
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from connexion.jsonifier import Jsonifier
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from .reference import build_docs
 
 blueprint = Blueprint("docs", __name__)
 
 EXTENSION = "slotwise.docs"
+SPEC_EXTENSION = "slotwise.spec_json"
 # The browser then enforces what the tests check: every asset comes from this server.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; "
@@ -20,6 +22,10 @@ SCRIPTED_CONTENT_SECURITY_POLICY = "script-src 'self'; " + CONTENT_SECURITY_POLI
 def register(flask_app, spec: dict) -> None:
     """Mount the docs, with everything taken from the spec computed once, here."""
     flask_app.extensions[EXTENSION] = build_docs(spec)
+    # As written, $refs kept: Connexion's own copy inlines them all, and a client generator
+    # then makes a class per response (five error classes per operation), not one per schema.
+    # Connexion's jsonifier writes the dates YAML parsed as ISO dates.
+    flask_app.extensions[SPEC_EXTENSION] = Jsonifier().dumps(spec)
     flask_app.register_blueprint(blueprint)
 
 
@@ -113,3 +119,9 @@ def widget():
 def reference():
     """Show every operation of the spec, grouped by tag."""
     return _page("reference")
+
+
+@blueprint.get("/api/v1/openapi.json")
+def openapi_json():
+    """Serve the spec as written, its components referenced by $ref."""
+    return Response(current_app.extensions[SPEC_EXTENSION], mimetype="application/json")
