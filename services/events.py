@@ -71,8 +71,12 @@ def dispatch(event_id: str, *, now: datetime, compose_emails) -> None:
         event = DomainEvent.get_or_none(DomainEvent.id == event_id)
         if event is None or event.dispatched_at is not None:
             return
+        # Subscribers as of the event: dispatch may run seconds later, and an endpoint added
+        # meanwhile must not receive what happened before it existed.
         endpoints = WebhookEndpoint.select().where(
-            (WebhookEndpoint.organization == event.organization_id) & WebhookEndpoint.active
+            (WebhookEndpoint.organization == event.organization_id)
+            & WebhookEndpoint.active
+            & (WebhookEndpoint.created_at <= event.created_at)
         )
         for endpoint in endpoints:
             if event.type in endpoint.events:

@@ -452,6 +452,19 @@ def test_a_ping_is_sent_only_to_its_endpoint(client, tenant, receiver):
     assert leftovers == []
 
 
+def test_an_endpoint_added_before_dispatch_does_not_get_earlier_events(client, tenant):
+    subscriber = create(client, tenant.key).json()
+    with db.connection_context(), db.atomic():
+        event = events.emit("booking.created", tenant.organization.id, {"id": "bkg_1"})
+    # The job that dispatches the event runs after this endpoint was added.
+    latecomer = create(client, tenant.key).json()
+    with db.connection_context():
+        events.dispatch(event.id, now=utcnow(), compose_emails=lambda _event: [])
+
+    assert len(delivery_ids(subscriber["id"])) == 1
+    assert delivery_ids(latecomer["id"]) == []
+
+
 def test_a_failed_ping_is_not_retried(app, client, tenant, receiver):
     receiver.script(500)
     endpoint = endpoint_for(client, tenant.key, receiver)
