@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint lint-spec format clean bench
+.PHONY: install run test lint lint-spec format clean bench fuzz
 
 install: $(STAMP)
 
@@ -20,6 +20,10 @@ run: $(STAMP)
 # One test process per core; each takes its own PostgreSQL and Redis database (tests/conftest.py).
 test: $(STAMP) lint
 	$(BIN)/pytest -n auto
+
+# Schemathesis' command line against a live server on a scratch database (tests/fuzz/run.sh).
+fuzz: $(STAMP)
+	BIN=$(BIN) tests/fuzz/run.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -39,7 +39,7 @@ from models import (
 from . import calendar, events, locations
 from .billing import invoices
 from .contacts import normalize_email
-from .errors import Conflict, InvalidRequest, NotFound, RuleViolation
+from .errors import Conflict, NotFound, RuleViolation
 from .lookup import owned
 from .pagination import Page, paginate
 from .timeutil import format_timestamp, parse_timestamp, require_supported
@@ -167,7 +167,8 @@ def _check_answers(questions: list[dict], answers: dict) -> None:
             problems[where] = "must be one of: " + ", ".join(question["options"])
     if problems:
         summary = "; ".join(f"{name}: {message}" for name, message in problems.items())
-        raise InvalidRequest(f"Invalid answers: {summary}", details=problems)
+        # Schema-valid, but not what this event type asks: a rule, not a malformed request.
+        raise RuleViolation(f"Invalid answers: {summary}", code="invalid_answers", details=problems)
 
 
 def _occurrences(event_type: EventType, start: datetime, recurrence: dict) -> list[datetime]:

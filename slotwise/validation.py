@@ -7,6 +7,7 @@ from connexion.datastructures import MediaTypeDict
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator
 from connexion.validators import ParameterValidator as ConnexionParameterValidator
 from jsonschema import Draft4Validator, ValidationError
+from rfc3986_validator import validate_rfc3986
 from starlette.datastructures import MutableHeaders
 
 from services.errors import InvalidRequest
@@ -33,6 +34,12 @@ def _is_date(value) -> bool:
     if isinstance(value, str):
         date.fromisoformat(value)
     return True
+
+
+@_FORMATS.checks("uri")
+def _is_uri(value) -> bool:
+    # jsonschema leaves "uri" unchecked unless a validator package happens to be importable.
+    return not isinstance(value, str) or validate_rfc3986(value, rule="URI") is not None
 
 
 @_FORMATS.checks("date-or-date-time", raises=ValueError)

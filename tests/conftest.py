@@ -8,6 +8,7 @@ beside the ones named (test_gw0, test_gw1, ...; the Redis database numbers after
 """
 
 import contextlib
+import functools
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -204,21 +205,22 @@ def bearer(key: str) -> dict:
     return {"Authorization": f"Bearer {key}"}
 
 
+def add_event_type(tenant: Tenant, slug: str = "intro", **fields) -> EventType:
+    """Create an event type of the tenant's owner on their default schedule (Mon–Fri 9–17 UTC)."""
+    with db.connection_context():
+        schedule = Schedule.get((Schedule.owner == tenant.owner) & Schedule.is_default)
+        return EventType.create(
+            organization=tenant.organization,
+            owner=tenant.owner,
+            schedule=fields.pop("schedule", schedule),
+            title=fields.pop("title", slug.title()),
+            slug=slug,
+            duration_minutes=fields.pop("duration_minutes", 30),
+            **fields,
+        )
+
+
 @pytest.fixture
 def make_event_type(tenant):
-    """Create an event type of the tenant's owner on their default schedule (Mon–Fri 9–17 UTC)."""
-
-    def create(slug: str = "intro", **fields) -> EventType:
-        with db.connection_context():
-            schedule = Schedule.get((Schedule.owner == tenant.owner) & Schedule.is_default)
-            return EventType.create(
-                organization=tenant.organization,
-                owner=tenant.owner,
-                schedule=fields.pop("schedule", schedule),
-                title=fields.pop("title", slug.title()),
-                slug=slug,
-                duration_minutes=fields.pop("duration_minutes", 30),
-                **fields,
-            )
-
-    return create
+    """``make_event_type(slug, **fields)``: :func:`add_event_type` for the tenant."""
+    return functools.partial(add_event_type, tenant)

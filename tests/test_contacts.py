@@ -179,6 +179,25 @@ def test_a_blank_name_is_refused_on_create_and_on_update(client, tenant):
     assert names(client, tenant.key) == ["Grace Hopper"]
 
 
+@pytest.mark.parametrize("website", ["", "navy.example", "https://navy example"])
+def test_a_website_that_is_not_an_absolute_uri_is_refused(client, tenant, website):
+    created = create(client, tenant.key).json()
+
+    responses = [
+        create(client, tenant.key, email="web@x.example", websites=[website]),
+        patch(client, tenant.key, created["id"], websites=["https://navy.example", website]),
+    ]
+
+    for response, index in zip(responses, (0, 1), strict=True):
+        assert response.status_code == 400
+        assert response.json() == {
+            "error": f"Invalid request body: websites[{index}]: is not a valid uri",
+            "code": "validation_failed",
+            "details": {f"websites[{index}]": "is not a valid uri"},
+        }
+    assert fetch(client, tenant.key, created["id"]).json()["websites"] == []
+
+
 def test_contacts_are_listed_by_name_whatever_its_case_then_by_id(client, tenant):
     sams = [
         create(client, tenant.key, name="Sam", email=f"sam{n}@x.example").json()["id"]

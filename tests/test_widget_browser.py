@@ -667,7 +667,10 @@ def test_a_failed_submission_can_be_retried_with_the_same_idempotency_key(
     )
 
 
-def test_fields_the_server_refuses_are_marked_and_focused(site, host_pages, open_page):
+@pytest.mark.parametrize(("status", "code"), [(400, "validation_failed"), (422, "invalid_answers")])
+def test_fields_the_server_refuses_are_marked_and_focused(
+    site, host_pages, open_page, status, code
+):
     page = open_page(host_pages.add(site.base, widget_tag(site.open_key)))
     widget = page.locator("#w")
     wait_for_event(page, "ready")
@@ -675,14 +678,14 @@ def test_fields_the_server_refuses_are_marked_and_focused(site, host_pages, open
     widget.locator(".slots button").first.click()
     fill_form(widget, "Field Person", "field@example.org")
     refusal = {
-        "error": "The request does not match the specification.",
-        "code": "validation_failed",
+        "error": "Some fields were refused.",
+        "code": code,
         "details": {"answers.company": "Tell us the company's legal name."},
     }
     page.route(
         site.base + "/api/bookings",
         lambda route: route.fulfill(
-            status=400, headers={"Access-Control-Allow-Origin": "*"}, json=refusal
+            status=status, headers={"Access-Control-Allow-Origin": "*"}, json=refusal
         ),
     )
 

@@ -329,7 +329,8 @@ class SlotwiseBooking extends HTMLElement {
       // Reload the month, so the time just taken is gone from the list.
       return this._showMonth(state.month).catch((failure) => this._fail(failure));
     }
-    if (error.status === 400) {
+    // Fields the server refused: malformed (400), or answers the event type does not take.
+    if (error.status === 400 || error.code === "invalid_answers") {
       message = t("invalid");
       for (const [name, problem] of Object.entries(error.details)) {
         state.fieldErrors[name] = String(problem);
