@@ -82,6 +82,8 @@ FIRST_FREE_DAY = 366
 BOOKING_WINDOW_DAYS = 730
 
 DRAIN_TIMEOUT = 600
+# The default: each commit waits for the disk, under the write lock (docs/benchmarks.md).
+SQLITE_SYNCHRONOUS = "full"
 
 TARGET_LIST_SHARE = 0.40
 TARGET_LIST_P99_MS = 50.0
@@ -189,6 +191,17 @@ def _insert_bookings(event_type: EventType, first_day: datetime) -> None:
 # The servers
 
 
+def slotwise_settings(fixture: Fixture) -> dict[str, str]:
+    """The Slotwise server's settings: no rate limits, no jobs, SQLite's default durability."""
+    return {
+        "DATABASE_URL": fixture.database_url,
+        "SECRET_KEY": SECRET,
+        "RATELIMIT_ENABLED": "0",
+        "INPROCESS_WORKER": "0",
+        "SQLITE_SYNCHRONOUS": SQLITE_SYNCHRONOUS,
+    }
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -197,7 +210,7 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def serving(factory: str, probe: str, log: Path, **variables: str):
-    """Run ``uvicorn --factory FACTORY`` until PROBE answers 200; yield its base URL."""
+    """Run ``uvicorn --factory FACTORY`` until PROBE answers 200; yield (base URL, pid)."""
     port = _free_port()
     env = {name: value for name, value in os.environ.items() if not name.startswith("SLOTWISE_")}
     env.update({f"SLOTWISE_{name}": value for name, value in variables.items()})
@@ -220,7 +233,7 @@ def serving(factory: str, probe: str, log: Path, **variables: str):
                 if httpx.get(base + probe, timeout=5).status_code == 200:
                     break
             time.sleep(0.1)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         try:
@@ -423,17 +436,19 @@ def main() -> int:
         fixture = prepare(work, today)
         print(
             f"{CONNECTIONS} connections, {WARMUP_SECONDS} s warm-up and {SECONDS} s measured "
-            f"per target, {BOOKINGS} bookings, load from {tool}",
+            f"per target, {BOOKINGS} bookings, load from {tool}, "
+            f"SLOTWISE_SQLITE_SYNCHRONOUS={SQLITE_SYNCHRONOUS}",
             flush=True,
         )
-        with serving("bench.bare_app:create_app", "/items", work / "bare.log") as base:
+        with serving("bench.bare_app:create_app", "/items", work / "bare.log") as (base, _):
             results["bare Flask, 20-item list"] = measure(
                 lambda seconds: drive(Load(base + "/items", {}), seconds, tool)
             )
         any_token = {"Authorization": "Bearer any"}
-        with serving(
-            "bench.connexion_app:create_app", "/openapi.json", work / "connexion.log"
-        ) as base:
+        with serving("bench.connexion_app:create_app", "/openapi.json", work / "connexion.log") as (
+            base,
+            _,
+        ):
             results["Connexion alone, the same list"] = measure(
                 lambda seconds: drive(Load(base + "/items?limit=20", any_token), seconds, tool)
             )
@@ -441,11 +456,8 @@ def main() -> int:
             "slotwise.app:create_asgi_app",
             "/healthz",
             work / "slotwise.log",
-            DATABASE_URL=fixture.database_url,
-            SECRET_KEY=SECRET,
-            RATELIMIT_ENABLED="0",
-            INPROCESS_WORKER="0",
-        ) as base:
+            **slotwise_settings(fixture),
+        ) as (base, _):
             _check(base, fixture, window)
             key = {"Authorization": f"Bearer {fixture.api_key}"}
             list_load = Load(base + "/api/v1/bookings?limit=20", key)

@@ -135,11 +135,32 @@ def write_transaction():
     """A transaction that serializes writers from its first statement.
 
     On SQLite it takes the write lock at BEGIN (two deferred transactions that both read
-    and then write fail with "database is locked"); PostgreSQL locks rows as it goes.
+    and then write fail with "database is locked") and gives it back as soon as the
+    outermost one commits, before its after-commit callbacks run; PostgreSQL locks rows as
+    it goes.
     """
     if not isinstance(db.obj, SqliteDatabase):
         with db.atomic():
             yield
         return
-    with _SQLITE_WRITER, db.atomic("IMMEDIATE"):
-        yield
+    if db.in_transaction():
+        with _SQLITE_WRITER, db.atomic("IMMEDIATE"):
+            yield
+        return
+    _SQLITE_WRITER.acquire()
+    held = True
+
+    def release():
+        nonlocal held
+        held = False
+        _SQLITE_WRITER.release()
+
+    try:
+        with db.atomic("IMMEDIATE"):
+            # The first thing done after the commit: the work the transaction handed to
+            # the queue (services.work) is enqueued with the lock free for the next writer.
+            db.after_commit(release)
+            yield
+    finally:
+        if held:
+            release()

@@ -137,6 +137,11 @@ class BookingHost(BaseModel):
     def write(cls, booking: Booking, host_ids) -> None:
         """Give ``booking`` exactly these attending hosts, copying its times."""
         cls.delete().where(cls.booking == booking.id).execute()
+        cls.add(booking, host_ids)
+
+    @classmethod
+    def add(cls, booking: Booking, host_ids) -> None:
+        """Write the attending hosts of a booking that has none yet; it then knows them."""
         cls.insert_many(
             [
                 {
@@ -153,6 +158,9 @@ class BookingHost(BaseModel):
                 for host_id in host_ids
             ]
         ).execute()
+        # In the order host_ids_of reads them back.
+        others = sorted(host_id for host_id in host_ids if host_id != booking.host_id)
+        booking._host_ids = [booking.host_id, *others]
 
     @classmethod
     def host_ids_of(cls, bookings) -> dict[str, list[str]]:

@@ -109,11 +109,11 @@ def book(
     status = "PENDING" if event_type.requires_confirmation and actor == INVITEE else "CONFIRMED"
     # Read before the locks: the hosts locked are the only ones a booking may go to.
     hosts = event_type.host_ids
+    place = locations.snapshot_of(event_type)
     try:
         with write_transaction():
             Booking.lock_hosts(hosts)
             contact = _contact_for(event_type.organization_id, invitee)
-            place = locations.snapshot_of(event_type)
             attending = _attending(event_type, hosts, starts, now=now, force=force)
             bookings = []
             for at in starts:
@@ -288,23 +288,17 @@ def _taken(at: datetime, reasons: list[str]) -> Conflict:
 def _contact_for(organization_id: str, invitee: Invitee) -> Contact:
     """The organization's contact with the invitee's e-mail address, created if new."""
     email = normalize_email(invitee.email)
+    new = Contact(organization=organization_id, email=email, name=invitee.name.strip())
     # Insert-or-ignore, so two first bookings of one person with two hosts cannot collide.
-    created = (
-        Contact.insert(
-            id=new_id("con"), organization=organization_id, email=email, name=invitee.name.strip()
+    created = Contact.insert(new.__data__).on_conflict_ignore().as_rowcount().execute()
+    if not created:
+        return Contact.get(
+            (Contact.organization == organization_id)
+            & (Contact.email == email)
+            & Contact.deleted_at.is_null()
         )
-        .on_conflict_ignore()
-        .as_rowcount()
-        .execute()
-    )
-    contact = Contact.get(
-        (Contact.organization == organization_id)
-        & (Contact.email == email)
-        & Contact.deleted_at.is_null()
-    )
-    if created:
-        events.contact_event("contact.created", contact)
-    return contact
+    events.contact_event("contact.created", new)
+    return new
 
 
 def _seat_key(event_type: EventType, at: datetime, booking_id: str) -> str:
@@ -337,7 +331,7 @@ def _insert(
         location=place,
         series_id=series_id,
     )
-    BookingHost.write(booking, attending)
+    BookingHost.add(booking, attending)
     BookingEvent.create(booking=booking, type="created", actor=actor)
     return booking
 

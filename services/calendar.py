@@ -33,6 +33,9 @@ MAX_RANGE_DAYS = 62
 # Bookings this far around a window can still matter: through their buffers (at most a
 # day each) and through the daily cap of a local day the window only partly covers.
 _MARGIN = timedelta(days=3)
+# Around one slot of an event type without a daily cap, only buffers reach (openapi.yaml
+# caps both the event type's and so the bookings' at 1440 minutes).
+_BUFFER_MARGIN = timedelta(minutes=1440)
 
 
 def _minutes(text: str) -> int:
@@ -71,15 +74,16 @@ def rules_of(event_type: EventType) -> SlotRules:
 
 
 def busy_around(
-    host_ids, start: datetime, end: datetime, exclude: str | None = None
+    host_ids, start: datetime, end: datetime, exclude: str | None = None, margin=_MARGIN
 ) -> dict[str, list[Busy]]:
-    """Each host's confirmed and pending bookings that can affect slots in [start, end).
+    """Each host's confirmed and pending bookings within ``margin`` of [start, end).
 
-    One query for all hosts; the result has a (possibly empty) list for every host given,
-    in the order given.
+    The default margin holds every booking that can affect slots in [start, end). One
+    query for all hosts; the result has a (possibly empty) list for every host given, in
+    the order given.
     """
     busy: dict[str, list[Busy]] = {host_id: [] for host_id in host_ids}
-    query = BookingHost.blocking(busy, start - _MARGIN, end + _MARGIN).select(
+    query = BookingHost.blocking(busy, start - margin, end + margin).select(
         BookingHost.host,
         BookingHost.start_at,
         BookingHost.end_at,
@@ -180,7 +184,10 @@ def explain_hosts(
     """
     require_supported(at, field)
     end = at + timedelta(minutes=event_type.duration_minutes)
-    busy = busy_around(host_ids, at, end, exclude)
+    # A busy day of a host is hundreds of bookings: read the whole local day around the
+    # slot only when a daily cap counts them.
+    capped = event_type.max_bookings_per_day is not None
+    busy = busy_around(host_ids, at, end, exclude, _MARGIN if capped else _BUFFER_MARGIN)
     return explain_team(hours_of(event_type.schedule), rules_of(event_type), busy, at=at, now=now)
 
 

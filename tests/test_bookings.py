@@ -274,6 +274,28 @@ def test_buffers_keep_the_next_booking_away(client, make_event_type, open_schedu
     assert response.json()["details"]["reasons"] == ["buffer"]
 
 
+def test_a_day_long_buffer_keeps_bookings_a_day_away_and_no_further(
+    client, make_event_type, open_schedule
+):
+    event_type = make_event_type(
+        schedule=open_schedule, buffer_before_minutes=1440, buffer_after_minutes=1440
+    )
+    assert book(client, event_type.id, at(3, 10)).status_code == 201
+
+    refused = [
+        book(client, event_type.id, moment, inviteeEmail="b@x.example")
+        for moment in (at(2, 10), at(4, 10))
+    ]
+    allowed = [
+        book(client, event_type.id, moment, inviteeEmail="c@x.example").status_code
+        for moment in (at(2, 9, 30), at(4, 10, 30))
+    ]
+
+    assert [response.status_code for response in refused] == [409, 409]
+    assert [response.json()["details"]["reasons"] for response in refused] == [["buffer"]] * 2
+    assert allowed == [201, 201]
+
+
 def test_the_daily_cap_stops_further_bookings_that_day(client, make_event_type, open_schedule):
     event_type = make_event_type(schedule=open_schedule, max_bookings_per_day=1)
     book(client, event_type.id, at(3, 10))

@@ -128,14 +128,15 @@ def find_slots(
     if not days:
         return []
     duration = rules.duration * MINUTE
-    return [
-        Slot(
-            start=to_datetime(slot_start),
-            end=to_datetime(slot_start + duration),
-            seats_available=seats,
-        )
-        for slot_start, seats in _open_starts(schedule, rules, busy, days, earliest, stop)
-    ]
+    slots = []
+    end = end_micros = None
+    for slot_start, seats in _open_starts(schedule, rules, busy, days, earliest, stop):
+        # Back to back, a slot starts at the previous one's end: one datetime for both.
+        start = end if slot_start == end_micros else to_datetime(slot_start)
+        end_micros = slot_start + duration
+        end = to_datetime(end_micros)
+        slots.append(Slot(start=start, end=end, seats_available=seats))
+    return slots
 
 
 def find_team_slots(

@@ -18,23 +18,17 @@ class AvailabilitySchema(Schema):
 
     def local_slots(self, found) -> list[dict]:
         zone = ZoneInfo(found.timezone)
-        # A slot's end is usually the next one's start: format each instant once.
-        formatted: dict = {}
-
-        def local(moment) -> str:
-            text = formatted.get(moment)
-            if text is None:
-                text = formatted[moment] = moment.astimezone(zone).isoformat()
-            return text
-
-        return [
-            {
-                "start": local(slot.start),
-                "end": local(slot.end),
-                "seatsAvailable": slot.seats_available,
-            }
-            for slot in found.slots
-        ]
+        slots = []
+        end = end_text = None
+        for slot in found.slots:
+            # Back to back, a slot starts at the previous one's end (the engine hands out
+            # the same datetime for both): format it once.
+            start_text = end_text if slot.start is end else slot.start.astimezone(zone).isoformat()
+            end, end_text = slot.end, slot.end.astimezone(zone).isoformat()
+            slots.append(
+                {"start": start_text, "end": end_text, "seatsAvailable": slot.seats_available}
+            )
+        return slots
 
 
 class ReasonSchema(Schema):
