@@ -16,11 +16,13 @@ from models import db, open_database
 from . import ROOT, docs, errors, idempotency, jobs, pages, ratelimits, security, widget
 from . import config as configuration
 from .cors import CorsMiddleware
+from .headers import SecurityHeadersMiddleware
 from .middleware import RequestContextMiddleware, trusted_networks
 from .runtime import Runtime
 from .validation import VALIDATORS
 
 SPEC_PATH = ROOT / "openapi.yaml"
+INTERACTIVE_DOCS_PATH = "/api/v1/ui"
 
 
 def load_spec() -> dict:
@@ -58,7 +60,7 @@ def create_app(config: dict | None = None) -> FlaskApp:
         validator_map=VALIDATORS,
         resolver=ratelimits.resolver(limiter, settings),
         swagger_ui_options=SwaggerUIOptions(
-            spec_path="/api/v1/openapi.json", swagger_ui_path="/api/v1/ui"
+            spec_path="/api/v1/openapi.json", swagger_ui_path=INTERACTIVE_DOCS_PATH
         ),
         server_args={
             "template_folder": str(ROOT / "templates"),
@@ -72,6 +74,12 @@ def create_app(config: dict | None = None) -> FlaskApp:
         pythonic_params=True,
     )
     app.app.config.update(settings)
+    # Added first, so it is the outermost: every response passes it, refusals included.
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        interactive_docs_paths=(f"{INTERACTIVE_DOCS_PATH}/", f"{INTERACTIVE_DOCS_PATH}/index.html"),
+    )
     app.add_middleware(
         RequestContextMiddleware,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
