@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import logging
 import secrets
 import string
 import threading
@@ -12,6 +13,22 @@ from peewee import DatabaseProxy, DateTimeField, Model, SqliteDatabase, TextFiel
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 db = DatabaseProxy()
+
+
+class _WithoutValues(logging.Filter):
+    """peewee logs every query with its values at DEBUG: secrets among them (webhook
+    secrets, widget keys, password hashes), and e-mail addresses. Keep the SQL only."""
+
+    def filter(self, record):
+        if isinstance(record.msg, tuple) and len(record.msg) == 2:
+            sql, values = record.msg
+            record.msg = "%s -- %d values not logged"
+            record.args = (sql, len(values or ()))
+        return True
+
+
+# On the logger itself, so that it holds whatever handlers a process configures.
+logging.getLogger("peewee").addFilter(_WithoutValues())
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 

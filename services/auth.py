@@ -49,6 +49,9 @@ NO_WIDGET_KEY = (
 SECRET_KEY_PATTERN = re.compile(r"sw_(live|test)_[A-Za-z0-9]{32,128}")
 WIDGET_KEY_PREFIX = "sw_pub_"
 
+# Compared against when no key has the digest, so that a miss does the work of a hit.
+_NO_SUCH_KEY_HASH = "0" * 64
+
 # lastUsedAt is a hint, not an audit log: refreshing it at most this often keeps
 # authentication free of a write on nearly every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -131,8 +134,11 @@ def authenticate(
 
     With ``remember_seconds``, the key is remembered for :func:`recently_verified`.
 
-    The key is looked up by its keyed hash: an attacker cannot steer the hash, so the
-    index lookup leaks nothing about stored keys; the final comparison is constant-time.
+    The key is looked up by the keyed hash of all of it, never by a part such as its
+    prefix: an attacker cannot steer the hash, so the index lookup leaks nothing about
+    stored keys. The comparison that follows is constant-time and made whether or not a
+    row was found, so an unknown key, a known prefix with a wrong rest and a wholly
+    made-up key take the same query and the same comparison.
     """
     if not raw_key:
         raise AuthenticationFailed(NO_API_KEY, code="missing_credentials")
@@ -151,7 +157,8 @@ def authenticate(
         if SECRET_KEY_PATTERN.fullmatch(raw_key)
         else None
     )
-    if key is None or not hmac.compare_digest(key.key_hash, digest):
+    stored = key.key_hash if key is not None else _NO_SUCH_KEY_HASH
+    if not hmac.compare_digest(stored, digest) or key is None:
         raise AuthenticationFailed("The API key is not valid.", code="invalid_api_key")
     if key.revoked_at is not None and key.revoked_at <= now:
         raise AuthenticationFailed("The API key has been revoked.", code="revoked_api_key")

@@ -42,7 +42,12 @@ from .contacts import normalize_email
 from .errors import Conflict, NotFound, RuleViolation
 from .lookup import owned
 from .pagination import Page, paginate
-from .timeutil import format_timestamp, parse_timestamp, require_supported
+from .timeutil import (
+    format_timestamp,
+    parse_timestamp,
+    require_supported,
+    require_supported_day,
+)
 
 INVITEE = "invitee"
 # Reasons that mean "someone else got there first": the slot was offered a moment ago.
@@ -340,9 +345,14 @@ def _insert(
 
 
 def for_invitee(booking_id: str, token: str, secret: str) -> Booking:
-    """The booking whose manage token this is; a wrong token looks like an unknown booking."""
+    """The booking whose manage token this is; a wrong token looks like an unknown booking.
+
+    The token is checked whether or not the booking exists, so the time taken does not
+    tell; as bytes, since a token typed in an address may hold any character.
+    """
+    genuine = hmac.compare_digest(manage_token(booking_id, secret).encode(), token.encode())
     booking = Booking.get_or_none(Booking.id == booking_id)
-    if booking is None or not hmac.compare_digest(manage_token(booking_id, secret), token):
+    if booking is None or not genuine:
         raise NotFound(f"No booking with id '{booking_id}'.", details={"id": booking_id})
     return booking
 
@@ -375,7 +385,9 @@ def _bound(value: str | None, organization_id: str, *, field: str, end: bool):
     if value is None:
         return None
     if len(value) == 10:
-        day = date.fromisoformat(value) + timedelta(days=1 if end else 0)
+        day = date.fromisoformat(value)
+        require_supported_day(day, field)
+        day += timedelta(days=1 if end else 0)
         zone = ZoneInfo(Organization.get_by_id(organization_id).timezone)
         moment = datetime.combine(day, time(), zone)
     else:

@@ -26,7 +26,7 @@ from .availability import (
     find_team_slots,
 )
 from .errors import InvalidRequest, NotFound
-from .timeutil import require_supported
+from .timeutil import require_supported, require_supported_day
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_RANGE_DAYS = 62
@@ -125,6 +125,9 @@ def day_range(timezone: str, start_date: date | None, end_date: date | None, now
     """Resolve the requested dates (inclusive, in ``timezone``) to a UTC window."""
     zone = ZoneInfo(timezone)
     start_date = start_date or now.astimezone(zone).date()
+    require_supported_day(start_date, "startDate")
+    if end_date is not None:
+        require_supported_day(end_date, "endDate")
     end_date = end_date or start_date + timedelta(days=6)
     if end_date < start_date:
         raise InvalidRequest(

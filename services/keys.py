@@ -12,6 +12,7 @@ from .errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from .pagination import Page, paginate
 from .recent_keys import RECENT_KEYS
 from .text import clean_name
+from .timeutil import require_supported
 
 _KEY_ALPHABET = string.ascii_letters + string.digits
 KEY_RANDOM_LENGTH = 40
@@ -69,6 +70,8 @@ def create_key(
             code="expiry_in_past",
             details={"expiresAt": "must be in the future"},
         )
+    if expires_at is not None:
+        require_supported(expires_at, "expiresAt")
     user = User.get_by_id(principal.user_id)
     return issue_key(
         user, secret=secret, name=name, scopes=scopes, expires_at=expires_at, mode=mode

@@ -1,5 +1,7 @@
 """Working hours: weekly rules and date overrides, checked for what a schema cannot say."""
 
+from datetime import date
+
 from peewee import IntegrityError
 
 from models import EventType, Schedule, db, write_transaction
@@ -8,6 +10,7 @@ from .errors import Conflict, RuleViolation
 from .lookup import oldest_first, owned
 from .pagination import Page, paginate
 from .text import clean_name
+from .timeutil import require_supported_day
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -51,18 +54,19 @@ def check_rules(rules: list[dict]) -> None:
 
 
 def check_overrides(overrides: list[dict]) -> list[dict]:
-    """Refuse a date overridden twice or an override's bad hours; return them sorted by date."""
+    """Refuse a date overridden twice, out of range, or with bad hours; return them sorted."""
     seen: dict[str, int] = {}
     for index, override in enumerate(overrides):
-        path, date = f"overrides[{index}]", override["date"]
-        if date in seen:
-            message = f"{date} is already overridden by overrides[{seen[date]}]"
+        path, day = f"overrides[{index}]", override["date"]
+        require_supported_day(date.fromisoformat(day), f"{path}.date")
+        if day in seen:
+            message = f"{day} is already overridden by overrides[{seen[day]}]"
             raise RuleViolation(
                 f"{path}.date: {message}.",
                 code="duplicate_override",
                 details={f"{path}.date": message},
             )
-        seen[date] = index
+        seen[day] = index
         intervals = override["intervals"]
         _check_ends(intervals, f"{path}.intervals")
         for later, interval in enumerate(intervals):
@@ -70,7 +74,7 @@ def check_overrides(overrides: list[dict]) -> list[dict]:
                 if _overlap(interval, intervals[earlier]):
                     message = f"overlaps {path}.intervals[{earlier}]"
                     raise RuleViolation(
-                        f"{path}.intervals[{later}] {message} on {date}.",
+                        f"{path}.intervals[{later}] {message} on {day}.",
                         code="overlapping_intervals",
                         details={f"{path}.intervals[{later}]": message},
                     )

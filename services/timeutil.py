@@ -1,6 +1,6 @@
 """Time zones and timestamps as the API writes them."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -44,6 +44,15 @@ def parse_timestamp(text: str, field: str) -> datetime:
 def require_supported(moment: datetime, field: str) -> None:
     """Refuse a moment outside the years 1900 to 2999 with a 422 naming ``field``."""
     if not EARLIEST <= moment < LATEST:
+        raise _out_of_range(field)
+
+
+def require_supported_day(day: date, field: str) -> None:
+    """Refuse a date outside the years 1900 to 2999 with a 422 naming ``field``.
+
+    Checked before any arithmetic on it: a day after 9999-12-31 cannot be computed.
+    """
+    if not EARLIEST.date() <= day < LATEST.date():
         raise _out_of_range(field)
 
 

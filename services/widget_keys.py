@@ -5,7 +5,7 @@ import string
 from dataclasses import dataclass
 from datetime import datetime
 
-from models import WidgetKey, db
+from models import WidgetKey, write_transaction
 
 from .errors import AuthenticationFailed, NotFound, PermissionDenied
 from .lookup import owned, require_event_types
@@ -62,7 +62,8 @@ def create(
 
 def hosted_page_key(organization_id: str) -> str:
     """The key the organization's hosted booking pages embed, created on first use."""
-    with db.atomic():
+    # It reads, then writes: on SQLite, a transaction that takes the write lock first.
+    with write_transaction():
         existing = _live(organization_id).where(WidgetKey.for_hosted_pages).first()
         if existing is not None:
             return existing.key

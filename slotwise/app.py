@@ -16,11 +16,13 @@ from models import db, open_database
 from . import ROOT, docs, errors, idempotency, jobs, pages, ratelimits, security, widget
 from . import config as configuration
 from .cors import CorsMiddleware
+from .headers import SecurityHeadersMiddleware
 from .middleware import RequestContextMiddleware, trusted_networks
 from .runtime import Runtime
 from .validation import VALIDATORS
 
 SPEC_PATH = ROOT / "openapi.yaml"
+INTERACTIVE_DOCS_PATH = "/api/v1/ui"
 
 
 def load_spec() -> dict:
@@ -59,7 +61,9 @@ def create_app(config: dict | None = None) -> FlaskApp:
         resolver=ratelimits.resolver(limiter, settings),
         # The docs serve the spec themselves (slotwise/docs.py); the UI reads it from there.
         swagger_ui_options=SwaggerUIOptions(
-            serve_spec=False, spec_path="/api/v1/openapi.json", swagger_ui_path="/api/v1/ui"
+            serve_spec=False,
+            spec_path="/api/v1/openapi.json",
+            swagger_ui_path=INTERACTIVE_DOCS_PATH,
         ),
         server_args={
             "template_folder": str(ROOT / "templates"),
@@ -73,6 +77,12 @@ def create_app(config: dict | None = None) -> FlaskApp:
         pythonic_params=True,
     )
     app.app.config.update(settings)
+    # Added first, so it is the outermost: every response passes it, refusals included.
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        interactive_docs_paths=(f"{INTERACTIVE_DOCS_PATH}/", f"{INTERACTIVE_DOCS_PATH}/index.html"),
+    )
     app.add_middleware(
         RequestContextMiddleware,
         position=MiddlewarePosition.BEFORE_EXCEPTION,

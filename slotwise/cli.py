@@ -21,7 +21,7 @@ from services.errors import DomainError
 from services.timeutil import parse_timestamp
 
 from . import config as configuration
-from . import jobs
+from . import jobs, logs
 
 DEMO_ORG = "Demo"
 DEMO_EMAIL = "demo@example.com"
@@ -133,6 +133,7 @@ def cmd_serve(args, settings):
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
+        log_config=logs.serve_config(args.log_level),
     )
 
 

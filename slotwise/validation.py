@@ -1,6 +1,7 @@
 """Request validation that names the offending field and never answers 500 for bad input."""
 
 import json
+import re
 from datetime import date
 
 from connexion.datastructures import MediaTypeDict
@@ -106,13 +107,24 @@ def field_errors(error: ValidationError) -> dict[str, str]:
     return {path or "body": _message(error)}
 
 
-def _first_nul(value, path: str = "") -> str | None:
-    """The path of the first string (key or value) holding a NUL character, if any.
+# A lone surrogate (which JSON text may write as "\ud800") is no character: no database
+# stores it as text.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
-    No text field needs one, and PostgreSQL refuses to store it.
+
+def _first_unstorable(value, path: str = "") -> tuple[str, str] | None:
+    """Where the first string (key or value) holds a NUL character or a lone surrogate,
+    and what is wrong there, if any.
+
+    No text field needs either, and PostgreSQL and SQLite refuse to store them.
     """
     if isinstance(value, str):
-        return path if "\x00" in value else None
+        found = _UNSTORABLE.search(value)
+        if found is None:
+            return None
+        if found.group() == "\x00":
+            return path, "must not contain NUL characters"
+        return path, "must not contain lone surrogates (invalid Unicode)"
     items = (
         value.items()
         if isinstance(value, dict)
@@ -122,11 +134,13 @@ def _first_nul(value, path: str = "") -> str | None:
     )
     for key, item in items:
         where = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else key)
-        if isinstance(key, str) and "\x00" in key:
-            return where
-        found = _first_nul(item, where)
-        if found is not None:
-            return found
+        if isinstance(key, str):
+            problem = _first_unstorable(key, where)
+            if problem is not None:
+                return problem
+        problem = _first_unstorable(item, where)
+        if problem is not None:
+            return problem
     return None
 
 
@@ -163,11 +177,12 @@ class JSONBodyValidator(JSONRequestBodyValidator):
                 code="invalid_json",
                 details={"body": _short(str(exc))},
             ) from None
-        nul = _first_nul(body)
-        if nul is not None:
+        problem = _first_unstorable(body)
+        if problem is not None:
+            where, message = problem
             raise InvalidRequest(
-                "The request body contains a NUL character.",
-                details={nul or "body": "must not contain NUL characters"},
+                f"The request body holds text that cannot be stored: {where or 'body'} {message}.",
+                details={where or "body": message},
             )
         return body
 

@@ -11,7 +11,7 @@ import contextlib
 import functools
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,7 +19,7 @@ import redis
 
 from models import ALL_MODELS, EventType, Organization, Schedule, User, db, open_database
 from models.schema import migrate
-from services import keys, organizations
+from services import bookings, keys, organizations
 from services.recent_keys import RECENT_KEYS
 from slotwise import jobs
 from slotwise.app import create_app
@@ -224,3 +224,20 @@ def add_event_type(tenant: Tenant, slug: str = "intro", **fields) -> EventType:
 def make_event_type(tenant):
     """``make_event_type(slug, **fields)``: :func:`add_event_type` for the tenant."""
     return functools.partial(add_event_type, tenant)
+
+
+def book_a_weekday(event_type_id: str):
+    """Book 10:00 UTC on the first weekday a week or more ahead (the default schedule is
+    Monday to Friday) for Grace Hopper; return the booking and its manage token."""
+    start = datetime.combine(datetime.now(UTC).date() + timedelta(days=7), time(10), UTC)
+    while start.weekday() >= 5:
+        start += timedelta(days=1)
+    with db.connection_context():
+        return bookings.book(
+            event_type_id,
+            bookings.Invitee("Grace Hopper", "grace@navy.example", "UTC"),
+            start,
+            actor=bookings.INVITEE,
+            now=datetime.now(UTC),
+            secret=SECRET,
+        )

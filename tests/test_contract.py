@@ -4,26 +4,21 @@ It runs in-process against the Connexion app (so validation and security run too
 response validation on, rate limits off, and a full-access key from an auth provider.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
 from billing_support import billing_examples
-from conftest import SECRET
+from conftest import book_a_weekday
 from contract_support import contract_config, send_keys
 from models import Location, Workflow, db
-from services import bookings, passwords, widget_keys
+from services import passwords, widget_keys
 from slotwise.app import load_spec
 
 
 def add_workflow_with_a_run(tenant, make_event_type) -> None:
     """A workflow under the spec's example id, with a planned run, so that examples reach it."""
     event_type = make_event_type()
-    start = datetime.combine(date.today() + timedelta(days=7), time(10), UTC)
-    while start.weekday() >= 5:  # the default schedule: Monday to Friday
-        start += timedelta(days=1)
     with db.connection_context():
         Workflow.create(
             id=load_spec()["components"]["parameters"]["WorkflowId"]["example"],
@@ -33,14 +28,7 @@ def add_workflow_with_a_run(tenant, make_event_type) -> None:
             offset_minutes=60,
             actions=[{"type": "email_invitee", "template": None}],
         )
-        bookings.book(
-            event_type.id,
-            bookings.Invitee("Grace Hopper", "grace@navy.example", "UTC"),
-            start,
-            actor=bookings.INVITEE,
-            now=datetime.now(UTC),
-            secret=SECRET,
-        )
+    book_a_weekday(event_type.id)
 
 
 @pytest.fixture

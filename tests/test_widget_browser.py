@@ -188,6 +188,17 @@ class HostPages:
         self.pages[path] = (PAGE.format(nonce=nonce, base=server_base, widgets=widgets), policy)
         return self.origin + path
 
+    def add_plain(self, server_base: str, widgets: str) -> str:
+        """A page with no inline code at all, under the policy the widget guide documents:
+        this site's own resources, and the Slotwise server for the script and its calls."""
+        path = f"/{secrets.token_hex(6)}.html"
+        policy = (
+            f"default-src 'self'; script-src 'self' {server_base}; "
+            f"connect-src {server_base}; style-src 'self'"
+        )
+        self.pages[path] = (PLAIN_PAGE.format(base=server_base, widgets=widgets), policy)
+        return self.origin + path
+
 
 # The page records every widget event on window, and styles plain elements loudly so a
 # leak into the widget would show.
@@ -211,6 +222,15 @@ PAGE = """<!doctype html>
 <script src="{base}/widget/v1/slotwise.js" async></script>
 </body></html>
 """.replace("{events}", str(list(EVENTS)).replace("'", '"'))
+
+
+PLAIN_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>A plain host page</title></head>
+<body><h1>Book with us</h1>
+{widgets}
+<script src="{base}/widget/v1/slotwise.js" async></script>
+</body></html>
+"""
 
 
 @pytest.fixture(scope="module")
@@ -237,16 +257,37 @@ def artifacts():
     ARTIFACTS.mkdir(parents=True)
 
 
+# Every violation of a page's Content-Security-Policy, reported to the test as it happens.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) =>
+  window.reportViolation(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`));
+"""
+# For pages whose own policy allows no inline script to record the widget's events.
+RECORD_EVENTS = """
+window.slotwiseEvents = [];
+for (const name of EVENT_NAMES) {
+  window.addEventListener("slotwise:" + name, (event) =>
+    window.slotwiseEvents.push({ type: name, target: event.target.id, detail: event.detail }));
+}
+""".replace("EVENT_NAMES", str(list(EVENTS)).replace("'", '"'))
+
+
 @pytest.fixture
 def open_page(browser):
-    """``open_page(url, timezone_id=...)``: a fresh page; it fails the test on script errors."""
+    """``open_page(url, timezone_id=...)``: a fresh page; it fails the test on script errors
+    and on anything its Content-Security-Policy refuses."""
     contexts, problems = [], []
 
-    def open_(url: str, timezone_id: str = "UTC"):
+    def open_(url: str, timezone_id: str = "UTC", init_script: str = ""):
         context = browser.new_context(
             timezone_id=timezone_id, locale="en-US", viewport={"width": 900, "height": 900}
         )
         contexts.append(context)
+        context.expose_function(
+            "reportViolation", lambda text: problems.append(f"policy violation: {text}")
+        )
+        # Scripts added here run outside the page's policy, as a browser extension would.
+        context.add_init_script(REPORT_VIOLATIONS + init_script)
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
@@ -781,3 +822,61 @@ def test_loading_the_script_twice_keeps_one_working_element(site, host_pages, op
     page.evaluate("document.getElementById('w').refresh()")
     page.wait_for_function("window.slotwiseEvents.filter((e) => e.type === 'ready').length === 2")
     assert page.locator("#w .day, #w [data-focus='later']").first.is_visible()
+
+
+def book_the_first_free_slot(page, widget, widget_id: str = "w") -> dict:
+    """Pick the first free time, fill the form, book; return the ``booked`` event's detail."""
+    show_a_free_day(widget)
+    widget.locator(".slots button").first.click()
+    fill_form(widget, "Grace Hopper", "grace@navy.example")
+    widget.get_by_role("button", name="Book").click()
+    widget.get_by_role("heading", name="You are booked").wait_for()
+    return wait_for_event(page, "booked", widget_id)["detail"]
+
+
+def test_the_widget_books_on_a_page_that_allows_only_its_server(site, host_pages, open_page):
+    page = open_page(
+        host_pages.add_plain(site.base, widget_tag(site.open_key)), init_script=RECORD_EVENTS
+    )
+    widget = page.locator("#w")
+    wait_for_event(page, "ready")
+
+    booked = book_the_first_free_slot(page, widget)
+
+    assert booked["status"] == "CONFIRMED"
+    assert booked["id"] in {booking["id"] for booking in site.bookings()}
+    # Styled by its own sheet, which the page's style-src 'self' did not have to allow.
+    font = widget.locator(".sw").first.evaluate("(node) => getComputedStyle(node).fontFamily")
+    assert font.startswith("system-ui")
+
+
+def test_the_hosted_booking_page_books_under_its_own_policy(site, open_page):
+    response = httpx.get(site.base + "/book/widget-co/intro", timeout=10)
+    assert "script-src 'self';" in response.headers.get("content-security-policy", ""), (
+        response.status_code,
+        response.text[:300],
+    )
+    page = open_page(site.base + "/book/widget-co/intro", init_script=RECORD_EVENTS)
+    widget = page.locator("slotwise-booking")
+    # The page's element has no id.
+    wait_for_event(page, "ready", widget_id="")
+
+    booked = book_the_first_free_slot(page, widget, widget_id="")
+
+    assert booked["id"] in {booking["id"] for booking in site.bookings()}
+
+
+def test_the_interactive_docs_work_under_their_policy(site, open_page):
+    policy = httpx.get(site.base + "/api/v1/ui/", timeout=10).headers["content-security-policy"]
+    assert "script-src 'self' 'sha256-" in policy
+    assert "unsafe" not in policy
+    page = open_page(site.base + "/api/v1/ui/")
+
+    page.locator(".opblock-tag").first.wait_for()
+    operation = page.locator(".opblock-summary", has_text="/api/v1/me").first
+    operation.click()
+    page.get_by_role("button", name="Try it out").click()
+    page.get_by_role("button", name="Execute").click()
+
+    # Sent from the page to this server (connect-src 'self'); without a key: 401.
+    page.locator(".live-responses-table .response-col_status", has_text="401").wait_for()
