@@ -3,6 +3,7 @@
 import logging
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -94,7 +95,8 @@ def send(url: str, body: bytes, headers: dict, *, config: dict) -> Outcome:
         error = _describe(exc)
     except Exception as exc:
         # Recorded as a failed attempt like any other, so the delivery still moves on.
-        logger.exception("Unexpected error delivering a webhook to %s", url)
+        # The host only: receivers may keep a secret in the path or query of their URL.
+        logger.exception("Unexpected error delivering a webhook to %s", urlsplit(url).hostname)
         error = _describe(exc)
     else:
         error = _judge(status)
