@@ -61,7 +61,8 @@ def test_keys_authenticate_in_every_style(pg_client, pg_tenant):
     for headers in (bearer(key), {"X-Api-Key": key}):
         assert pg_client.get("/api/v1/me", headers=headers).status_code == 200
     assert pg_client.get("/api/v1/me", auth=("", key)).status_code == 200
-    assert pg_client.get("/api/v1/me", headers=bearer(key[:-1] + "0")).status_code == 401
+    wrong = key[:-1] + ("1" if key.endswith("0") else "0")
+    assert pg_client.get("/api/v1/me", headers=bearer(wrong)).status_code == 401
 
 
 def test_key_lifecycle(pg_client, pg_tenant):
