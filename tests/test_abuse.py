@@ -368,7 +368,9 @@ def test_an_instant_far_in_the_past_or_future_is_refused_everywhere(client, head
     )
 
 
-@pytest.mark.parametrize("token", ["mt_é", "mt_\u2603" * 10, "ü" * 2000])
+@pytest.mark.parametrize(
+    "token", ["mt_é", "mt_\u2603" * 10, "ü" * 2000], ids=["accented", "snowmen", "2000 ü"]
+)
 def test_a_manage_token_of_any_characters_is_refused_like_a_wrong_one(client, world, token):
     booking_id = world["booking"].id
     before = stored()
