@@ -55,9 +55,10 @@ done
 curl -fsS "$base/healthz" >/dev/null || { echo "slotwise serve did not answer" >&2; exit 1; }
 
 # tests/contract_support.py gives the generators Slotwise's own formats (time zones).
-# Revoking and rotating keys stay out: Schemathesis reuses the ids it reads in responses, so
-# it would retire the very key it runs with and test nothing but 401s from then on (the
-# pytest state machine, tests/test_stateful.py, walks them with a new key per scenario).
+# Revoking and rotating keys stay out, and so do revoking and changing widget keys:
+# Schemathesis reuses the ids it reads in responses, so it would retire or fence in the very
+# keys it runs with and test nothing but 401s and 403s from then on (the pytest state
+# machine, tests/test_stateful.py, walks the API keys' chain with a new key per scenario).
 # The coverage phase stays out too: its boundary cases for 99 operations take six minutes
 # here (run it with `tests/fuzz/run.sh --phases coverage`). One worker: with several,
 # Hypothesis' lambda descriptions race in Python 3.11's parser ("AST constructor recursion
@@ -70,14 +71,20 @@ PYTHONPATH="tests${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=contract_suppor
     --header "X-Widget-Key: $widget_key" \
     --exclude-operation-id handlers.api_keys.revoke_key \
     --exclude-operation-id handlers.api_keys.rotate_key \
+    --exclude-operation-id handlers.widget_keys.revoke_widget_key \
+    --exclude-operation-id handlers.widget_keys.update_widget_key \
     --phases examples,fuzzing,stateful \
     --max-examples "$examples" \
     --generation-database none \
     --workers 1 \
     --no-color "$@" || status=$?
-# A run whose key stopped working midway got only 401s from then on, and passed every check.
+# A run whose keys stopped working midway got only 401s from then on, and passed every check.
 if ! curl -fsS -o /dev/null -H "Authorization: Bearer $api_key" "$base/api/v1/me"; then
     echo "The run's API key stopped working: the fuzzing after that tested nothing." >&2
+    status=1
+fi
+if ! curl -fsS -o /dev/null -H "X-Widget-Key: $widget_key" "$base/api/public/event-types"; then
+    echo "The run's widget key stopped working: the public endpoints were not tested." >&2
     status=1
 fi
 if grep -q Traceback "$scratch/server.log"; then
