@@ -112,6 +112,15 @@ def field_errors(error: ValidationError) -> dict[str, str]:
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
+def json_children(value):
+    """The (key or index, value) pairs inside a JSON object or array; none for a scalar."""
+    if isinstance(value, dict):
+        return value.items()
+    if isinstance(value, list):
+        return enumerate(value)
+    return ()
+
+
 def _first_unstorable(value, path: str = "") -> tuple[str, str] | None:
     """Where the first string (key or value) holds a NUL character or a lone surrogate,
     and what is wrong there, if any.
@@ -125,14 +134,7 @@ def _first_unstorable(value, path: str = "") -> tuple[str, str] | None:
         if found.group() == "\x00":
             return path, "must not contain NUL characters"
         return path, "must not contain lone surrogates (invalid Unicode)"
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list)
-        else ()
-    )
-    for key, item in items:
+    for key, item in json_children(value):
         where = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else key)
         if isinstance(key, str):
             problem = _first_unstorable(key, where)

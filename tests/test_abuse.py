@@ -17,6 +17,7 @@ from conftest import bearer, book_a_weekday
 from models import ALL_MODELS, db
 from services import widget_keys
 from slotwise.app import load_spec
+from slotwise.validation import json_children
 
 SPEC = resolve_refs(load_spec())
 MAX_BODY_BYTES = 1024 * 1024
@@ -91,14 +92,7 @@ def first_string(value, path=()):
     """The path to the first string in a JSON value, or None."""
     if isinstance(value, str):
         return path
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list)
-        else ()
-    )
-    for key, item in items:
+    for key, item in json_children(value):
         found = first_string(item, (*path, key))
         if found is not None:
             return found
