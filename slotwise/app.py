@@ -5,6 +5,7 @@ import copy
 from functools import cache
 
 import yaml
+from a2wsgi import WSGIMiddleware
 from connexion import FlaskApp
 from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
@@ -77,6 +78,12 @@ def create_app(config: dict | None = None) -> FlaskApp:
         pythonic_params=True,
     )
     app.app.config.update(settings)
+    # Connexion hands requests to Flask through a2wsgi's adapter with its default of 10
+    # threads (FlaskApp offers no setting); the same adapter with the configured number
+    # replaces it.
+    app._middleware_app.asgi_app = WSGIMiddleware(
+        app.app.wsgi_app, workers=settings["REQUEST_THREADS"]
+    )
     # Added first, so it is the outermost: every response passes it, refusals included.
     app.add_middleware(
         SecurityHeadersMiddleware,

@@ -23,6 +23,10 @@ DEFAULTS = {
     "MAX_BODY_BYTES": 1024 * 1024,
     # PostgreSQL connections per process.
     "DATABASE_POOL_SIZE": 32,
+    # Threads per web process that run requests. More threads wait on each other for
+    # Python's interpreter lock: on two cores, 2 served 44 % more listings per second than
+    # 10 (docs/benchmarks.md). Add processes (`serve --workers`) for more, not threads.
+    "REQUEST_THREADS": 2,
     # SQLite: "full" waits for the disk at every commit; "normal" only at checkpoints, several
     # times faster to book, but the last commits may be lost if the machine (not the
     # process) crashes or loses power.
@@ -57,7 +61,13 @@ DEFAULTS = {
 }
 
 _BOOLEAN = {"RATELIMIT_ENABLED", "VALIDATE_RESPONSES", "WEBHOOKS_ALLOW_PRIVATE", "INPROCESS_WORKER"}
-_INTEGER = {"MAX_BODY_BYTES", "JOB_LEASE_SECONDS", "DATABASE_POOL_SIZE", "KEY_CACHE_SECONDS"}
+_INTEGER = {
+    "MAX_BODY_BYTES",
+    "JOB_LEASE_SECONDS",
+    "DATABASE_POOL_SIZE",
+    "REQUEST_THREADS",
+    "KEY_CACHE_SECONDS",
+}
 # Whole numbers for which 0 means "off".
 _MAY_BE_ZERO = {"KEY_CACHE_SECONDS"}
 _SECONDS_LIST = {"RETRY_SECONDS"}

@@ -61,6 +61,7 @@ def test_environment_variables_are_read(sqlite_url):
             "SLOTWISE_PUBLIC_BOOKING_LIMIT": "5/minute",
             "SLOTWISE_AUTH_FAILURE_LIMIT": "3/minute",
             "SLOTWISE_KEY_CACHE_SECONDS": "0",
+            "SLOTWISE_REQUEST_THREADS": "4",
             "SLOTWISE_SQLITE_SYNCHRONOUS": "normal",
             "DATABASE_URL": "sqlite:///ignored-without-prefix.db",
         }
@@ -74,6 +75,7 @@ def test_environment_variables_are_read(sqlite_url):
         "VALIDATE_RESPONSES": True,
         "MAX_BODY_BYTES": 2048,
         "DATABASE_POOL_SIZE": 32,
+        "REQUEST_THREADS": 4,
         "SQLITE_SYNCHRONOUS": "normal",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         # With a Redis queue, separate `slotwise worker` processes consume it.
@@ -193,6 +195,7 @@ def test_overrides_win_over_the_environment(sqlite_url, tmp_path):
         "VALIDATE_RESPONSES": True,
         "MAX_BODY_BYTES": 200,
         "DATABASE_POOL_SIZE": 32,
+        "REQUEST_THREADS": 1,
         "SQLITE_SYNCHRONOUS": "full",
         "REDIS_URL": None,
         "INPROCESS_WORKER": True,
@@ -360,6 +363,7 @@ def test_a_bad_smtp_url_is_refused_at_start_without_echoing_it(sqlite_url, url, 
         ("TRUSTED_PROXIES", "10.0.0.1, not-an-address"),
         ("SQLITE_SYNCHRONOUS", "off"),
         ("KEY_CACHE_SECONDS", "-1"),
+        ("REQUEST_THREADS", "0"),
     ],
 )
 def test_bad_limits_and_proxies_are_refused_at_start(sqlite_url, name, value):
