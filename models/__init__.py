@@ -10,6 +10,7 @@ from .idempotency import IdempotencyRecord
 from .invoice import INVOICE_STATUSES, UNPAID_STATUSES, Invoice, InvoiceSequence, Transaction
 from .location import Location
 from .organization import PLANS, ROLES, Organization, User
+from .prepared import Prepared
 from .schedule import Schedule
 from .tax import Tax
 from .webhook import DomainEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -68,6 +69,7 @@ __all__ = [
     "InvoiceSequence",
     "Location",
     "Organization",
+    "Prepared",
     "Schedule",
     "Tax",
     "Transaction",

@@ -15,6 +15,7 @@ from .base import BaseModel, JSONField, UTCDateTimeField, db, new_id, utcnow
 from .contact import Contact
 from .event_type import EventType
 from .organization import Organization, User
+from .prepared import Prepared
 
 ACTIVE_STATUSES = ("CONFIRMED", "PENDING")
 # No booking lasts longer: event types last at most 1440 minutes (openapi.yaml). It bounds
@@ -121,14 +122,18 @@ class BookingHost(BaseModel):
         indexes = ((("booking", "host"), True), (("host", "start_at"), False))
 
     @classmethod
-    def blocking(cls, host_ids, start, end):
-        """The hosts' rows of confirmed and pending bookings overlapping [start, end)."""
+    def blocking(cls, host_ids, start, end, earliest_start):
+        """The hosts' rows of confirmed and pending bookings overlapping [start, end).
+
+        ``earliest_start`` is ``start - LONGEST_BOOKING``: redundant with the other bounds,
+        but the only lower one the (host, start) index can use; without it every past
+        booking of the host would be read. It is given, not computed, so that the query
+        can be built with placeholders (models.prepared).
+        """
         return cls.select().where(
             cls.host.in_(list(host_ids))
             & cls.active
-            # Redundant with the next two, but the only bounds the (host, start) index can
-            # use: without the lower one every past booking of the host would be read.
-            & (cls.start_at > start - LONGEST_BOOKING)
+            & (cls.start_at > earliest_start)
             & (cls.start_at < end)
             & (cls.end_at > start)
         )
@@ -168,9 +173,8 @@ class BookingHost(BaseModel):
         bookings = list(bookings)
         found: dict[str, list[str]] = {booking.id: [] for booking in bookings}
         if bookings:
-            rows = cls.select(cls.booking, cls.host).where(cls.booking.in_(list(found)))
-            for row in rows.order_by(cls.host):
-                found[row.booking_id].append(row.host_id)
+            for booking_id, host_id in _HOSTS_OF_BOOKINGS.rows(len(found), ids=list(found)):
+                found[booking_id].append(host_id)
         for booking in bookings:
             hosts = found[booking.id]
             if booking.host_id in hosts:
@@ -191,3 +195,13 @@ class BookingEvent(BaseModel):
     previous_start_at = UTCDateTimeField(null=True)
     previous_end_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
+
+
+_HOSTS_OF_BOOKINGS = Prepared(
+    lambda value, count: (
+        BookingHost.select(BookingHost.booking, BookingHost.host)
+        .where(BookingHost.booking.in_(value.many("ids", count, BookingHost.booking)))
+        .order_by(BookingHost.host)
+        .tuples()
+    )
+)

@@ -13,6 +13,7 @@ from peewee import (
 from .base import BaseModel, JSONField, UTCDateTimeField, new_id, utcnow
 from .location import Location
 from .organization import Organization, User
+from .prepared import Prepared
 from .schedule import Schedule
 from .tax import Tax
 
@@ -123,9 +124,8 @@ class EventTypeHost(BaseModel):
         event_types = list(event_types)
         found: dict[str, list[str]] = {event_type.id: [] for event_type in event_types}
         if event_types:
-            rows = cls.select(cls.event_type, cls.host).where(cls.event_type.in_(list(found)))
-            for row in rows.order_by(cls.position, cls.host):
-                found[row.event_type_id].append(row.host_id)
+            for event_type_id, host_id in _HOSTS_OF_EVENT_TYPES.rows(len(found), ids=list(found)):
+                found[event_type_id].append(host_id)
         return {
             event_type.id: tuple(found[event_type.id]) or (event_type.owner_id,)
             for event_type in event_types
@@ -141,3 +141,13 @@ class EventTypeHost(BaseModel):
                 for position, host_id in enumerate(host_ids)
             ]
         ).execute()
+
+
+_HOSTS_OF_EVENT_TYPES = Prepared(
+    lambda value, count: (
+        EventTypeHost.select(EventTypeHost.event_type, EventTypeHost.host)
+        .where(EventTypeHost.event_type.in_(value.many("ids", count, EventTypeHost.event_type)))
+        .order_by(EventTypeHost.position, EventTypeHost.host)
+        .tuples()
+    )
+)

@@ -21,7 +21,7 @@ from itertools import islice
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
-from peewee import IntegrityError, fn
+from peewee import SQL, IntegrityError, fn
 
 from models import (
     ACTIVE_STATUSES,
@@ -31,6 +31,7 @@ from models import (
     Contact,
     EventType,
     Organization,
+    Prepared,
     Schedule,
     new_id,
     write_transaction,
@@ -41,7 +42,7 @@ from .billing import invoices
 from .contacts import normalize_email
 from .errors import Conflict, NotFound, RuleViolation
 from .lookup import owned
-from .pagination import Page, paginate
+from .pagination import Page, page_of_items, paginate
 from .timeutil import (
     format_timestamp,
     parse_timestamp,
@@ -137,15 +138,30 @@ def book(
     return bookings[0], manage_token(bookings[0].id, secret)
 
 
-def _bookable(event_type_id, organization_id, only=None) -> EventType:
+def _bookable_query(value, of_organization: bool):
     query = (
         EventType.select(EventType, Schedule)
         .join(Schedule)
-        .where((EventType.id == event_type_id) & EventType.deleted_at.is_null() & EventType.active)
+        .where(
+            (EventType.id == value("id", EventType.id))
+            & EventType.deleted_at.is_null()
+            & EventType.active
+        )
     )
-    if organization_id is not None:
-        query = query.where(EventType.organization == organization_id)
-    event_type = query.first()
+    if of_organization:
+        query = query.where(
+            EventType.organization == value("organization_id", EventType.organization)
+        )
+    return query.limit(1)
+
+
+_BOOKABLE = Prepared(_bookable_query)
+
+
+def _bookable(event_type_id, organization_id, only=None) -> EventType:
+    event_type = _BOOKABLE.first(
+        organization_id is not None, id=event_type_id, organization_id=organization_id
+    )
     if event_type is None or (only is not None and event_type.id not in only):
         raise NotFound(
             f"No bookable event type with id '{event_type_id}'.",
@@ -295,8 +311,7 @@ def _contact_for(organization_id: str, invitee: Invitee) -> Contact:
     email = normalize_email(invitee.email)
     new = Contact(organization=organization_id, email=email, name=invitee.name.strip())
     # Insert-or-ignore, so two first bookings of one person with two hosts cannot collide.
-    created = Contact.insert(new.__data__).on_conflict_ignore().as_rowcount().execute()
-    if not created:
+    if not new.insert_new():
         return Contact.get(
             (Contact.organization == organization_id)
             & (Contact.email == email)
@@ -408,20 +423,54 @@ def search(
     contact_id=None,
 ) -> Page:
     """The organization's bookings matching the filters, sorted by start."""
-    query = Booking.select().where(Booking.organization == organization_id)
-    if status != "all":
-        query = query.where(Booking.status == status)
-    lower = _bound(start, organization_id, field="from", end=False)
-    upper = _bound(end, organization_id, field="to", end=True)
-    if lower is not None:
-        query = query.where(Booking.start_at >= lower)
-    if upper is not None:
-        query = query.where(Booking.start_at < upper)
-    if event_type_id is not None:
-        query = query.where(Booking.event_type == event_type_id)
-    if contact_id is not None:
-        query = query.where(Booking.contact == contact_id)
-    return _with_hosts(paginate(query.order_by(Booking.start_at, Booking.id), page, limit))
+    values = {
+        "organization_id": organization_id,
+        "status": None if status == "all" else status,
+        "lower": _bound(start, organization_id, field="from", end=False),
+        "upper": _bound(end, organization_id, field="to", end=True),
+        "event_type_id": event_type_id,
+        "contact_id": contact_id,
+    }
+    # Which filters apply: the shape of the queries.
+    shape = tuple(values[name] is not None for name in _FILTERS)
+    items = _SEARCH_PAGE.rows(*shape, **values, limit=limit, offset=(page - 1) * limit)
+    found = page_of_items(items, page, limit, lambda: _SEARCH_COUNT.scalar(*shape, **values))
+    return _with_hosts(found)
+
+
+_FILTERS = ("status", "lower", "upper", "event_type_id", "contact_id")
+
+
+def _search_query(value, *applied: bool):
+    """The organization's bookings, filtered as ``applied`` (a flag for each of _FILTERS)."""
+    query = Booking.select().where(
+        Booking.organization == value("organization_id", Booking.organization)
+    )
+    status, lower, upper, event_type, contact = applied
+    if status:
+        query = query.where(Booking.status == value("status", Booking.status))
+    if lower:
+        query = query.where(Booking.start_at >= value("lower", Booking.start_at))
+    if upper:
+        query = query.where(Booking.start_at < value("upper", Booking.start_at))
+    if event_type:
+        query = query.where(Booking.event_type == value("event_type_id", Booking.event_type))
+    if contact:
+        query = query.where(Booking.contact == value("contact_id", Booking.contact))
+    return query
+
+
+_SEARCH_PAGE = Prepared(
+    lambda value, *applied: (
+        _search_query(value, *applied)
+        .order_by(Booking.start_at, Booking.id)
+        .limit(value("limit"))
+        .offset(value("offset"))
+    )
+)
+_SEARCH_COUNT = Prepared(
+    lambda value, *applied: _search_query(value, *applied).select(fn.COUNT(SQL("1")))
+)
 
 
 # Changing

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from models import BookingHost, EventType, Schedule
+from models import BookingHost, EventType, Prepared, Schedule
+from models.booking import LONGEST_BOOKING
 
 from .availability import (
     Busy,
@@ -73,6 +74,29 @@ def rules_of(event_type: EventType) -> SlotRules:
     )
 
 
+def _busy_query(value, hosts: int, excluding: bool):
+    query = BookingHost.blocking(
+        value.many("host_ids", hosts, BookingHost.host),
+        value("start", BookingHost.start_at),
+        value("end", BookingHost.end_at),
+        value("earliest_start", BookingHost.start_at),
+    ).select(
+        BookingHost.host,
+        BookingHost.start_at,
+        BookingHost.end_at,
+        BookingHost.buffer_before_minutes,
+        BookingHost.buffer_after_minutes,
+        BookingHost.event_type,
+    )
+    if excluding:
+        query = query.where(BookingHost.booking != value("exclude", BookingHost.booking))
+    # Plain tuples: a busy week holds hundreds of bookings, and models cost far more.
+    return query.tuples()
+
+
+_BUSY = Prepared(_busy_query)
+
+
 def busy_around(
     host_ids, start: datetime, end: datetime, exclude: str | None = None, margin=_MARGIN
 ) -> dict[str, list[Busy]]:
@@ -83,18 +107,17 @@ def busy_around(
     the order given.
     """
     busy: dict[str, list[Busy]] = {host_id: [] for host_id in host_ids}
-    query = BookingHost.blocking(busy, start - margin, end + margin).select(
-        BookingHost.host,
-        BookingHost.start_at,
-        BookingHost.end_at,
-        BookingHost.buffer_before_minutes,
-        BookingHost.buffer_after_minutes,
-        BookingHost.event_type,
+    start, end = start - margin, end + margin
+    rows = _BUSY.rows(
+        len(busy),
+        exclude is not None,
+        host_ids=list(busy),
+        start=start,
+        end=end,
+        earliest_start=start - LONGEST_BOOKING,
+        exclude=exclude,
     )
-    if exclude is not None:
-        query = query.where(BookingHost.booking != exclude)
-    # Plain tuples: a busy week holds hundreds of bookings, and models cost far more.
-    for host_id, start_at, end_at, before, after, event_type_id in query.tuples():
+    for host_id, start_at, end_at, before, after, event_type_id in rows:
         busy[host_id].append(
             Busy(
                 start=start_at,
@@ -107,15 +130,20 @@ def busy_around(
     return busy
 
 
-def bookable_event_type(slug: str, organization_id: str) -> EventType:
-    """The organization's active, not deleted event type with this slug, with its schedule."""
-    event_type = (
-        EventType.live(organization_id)
+_BOOKABLE_BY_SLUG = Prepared(
+    lambda value: (
+        EventType.live(value("organization_id", EventType.organization))
         .select(EventType, Schedule)
         .join(Schedule)
-        .where((EventType.slug == slug) & EventType.active)
-        .first()
+        .where((EventType.slug == value("slug", EventType.slug)) & EventType.active)
+        .limit(1)
     )
+)
+
+
+def bookable_event_type(slug: str, organization_id: str) -> EventType:
+    """The organization's active, not deleted event type with this slug, with its schedule."""
+    event_type = _BOOKABLE_BY_SLUG.first(organization_id=organization_id, slug=slug)
     if event_type is None:
         raise NotFound(f"No active event type with slug '{slug}'.", details={"slug": slug})
     return event_type

@@ -11,7 +11,7 @@ time before the start, whatever daylight-saving change lies between.
 
 from datetime import UTC, datetime, timedelta
 
-from models import ACTIVE_STATUSES, Booking, Workflow, WorkflowRun, new_id
+from models import ACTIVE_STATUSES, Booking, Prepared, Workflow, WorkflowRun, new_id
 
 from .. import work
 
@@ -24,6 +24,14 @@ DROPPED_BY = {
     "booking.declined": "booking_declined",
     "booking.rescheduled": "booking_rescheduled",
 }
+
+
+# Read for every booking event, most often to find none.
+_ACTIVE_WORKFLOWS = Prepared(
+    lambda value: Workflow.select().where(
+        (Workflow.organization == value("organization_id", Workflow.organization)) & Workflow.active
+    )
+)
 
 
 def due_at(workflow: Workflow, booking: Booking) -> datetime:
@@ -48,10 +56,7 @@ def on_booking_event(event_type: str, booking: Booking, *, first_of_series: bool
         )
     if event_type not in BOOKING_TRIGGERS:
         return
-    workflows = Workflow.select().where(
-        (Workflow.organization == booking.organization_id) & Workflow.active
-    )
-    for workflow in workflows:
+    for workflow in _ACTIVE_WORKFLOWS.rows(organization_id=booking.organization_id):
         if not workflow.applies_to(booking.event_type_id):
             continue
         if workflow.trigger == event_type and (event_type != "booking.created" or first_of_series):
