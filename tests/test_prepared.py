@@ -150,12 +150,20 @@ def test_create_writes_what_peewee_would(booked):
     }
 
     created = Booking.create(**fields)
-    # peewee's own create, beside it.
-    theirs = super(BaseModel, Booking).create(**{**fields, "seat_key": "other seat"})
+    # peewee's own create, beside it: a day later, as the host cannot be booked twice at once.
+    day = timedelta(days=1)
+    theirs = super(BaseModel, Booking).create(
+        **{**fields, "start_at": fields["start_at"] + day, "end_at": fields["end_at"] + day}
+    )
 
     read = Booking.get_by_id(created.id)
     expected = Booking.get_by_id(theirs.id).__data__
-    assert read.__data__ == {**expected, "id": created.id, "seat_key": "seat"}
+    assert read.__data__ == {
+        **expected,
+        "id": created.id,
+        "start_at": expected["start_at"] - day,
+        "end_at": expected["end_at"] - day,
+    }
     assert created.__data__.items() <= read.__data__.items()
     assert read.start_at == MONDAY + timedelta(hours=14)
     assert read.answers == {"topic": "compilers", "é": "ü"}
@@ -190,14 +198,14 @@ def test_each_database_kind_gets_its_own_sql(tmp_path, booked):
     """One process may use PostgreSQL and SQLite in turn (the tests do): SQL for each."""
     _, event_type, _ = booked
     assert COUNT.scalar(event_type_id=event_type.id) == 3
+    # The PostgreSQL connection stays open, with the fixture's, while SQLite is used.
     postgresql = db.obj
-    db.close()
     db.initialize(open_database(f"sqlite:///{tmp_path}/other.db"))
     try:
-        migrate()
-        assert COUNT.scalar(event_type_id=event_type.id) == 0
-        assert STARTING.rows(False, at=MONDAY) == []
+        with db.connection_context():
+            migrate()
+            assert COUNT.scalar(event_type_id=event_type.id) == 0
+            assert STARTING.rows(False, at=MONDAY) == []
     finally:
-        db.close()
         db.initialize(postgresql)
     assert COUNT.scalar(event_type_id=event_type.id) == 3
