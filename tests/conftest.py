@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import redis
+from peewee import sort_models
 
 from models import ALL_MODELS, EventType, Organization, Schedule, User, db, open_database
 from models.schema import migrate
@@ -102,8 +103,11 @@ def empty_postgresql() -> None:
             db.initialize(database)
             migrate()
             _schema_ready = True
-        tables = ", ".join(f'"{model._meta.table_name}"' for model in ALL_MODELS)
-        database.execute_sql(f"TRUNCATE {tables} CASCADE")
+        # DELETE, each table after those referring to it: a test leaves a few rows, and
+        # TRUNCATE of two dozen tables took 70 ms a test where this takes 5.
+        with database.atomic():
+            for model in reversed(sort_models(ALL_MODELS)):
+                model.delete().execute(database)
 
 
 def fresh_database_url(sqlite_url: str) -> str:
