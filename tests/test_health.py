@@ -17,7 +17,9 @@ def test_readyz_reports_a_reachable_database(client):
     assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
 
 
-def test_readyz_answers_503_when_the_database_does_not(database_url):
+def test_readyz_answers_503_when_the_database_does_not(database_url, tmp_path, monkeypatch):
+    # Without Redis, the job queue of a PostgreSQL app is a file in the working directory.
+    monkeypatch.chdir(tmp_path)
     # Port 1 on localhost refuses connections: a database that is down.
     unreachable = create_app(
         {"DATABASE_URL": "postgresql://slotwise@127.0.0.1:1/slotwise", "SECRET_KEY": "s"}
