@@ -56,9 +56,9 @@ def api_schema(app, tenant, make_event_type):
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
-# 30 cases an operation here, in-process and on both backends; tests/test_stateful.py walks
+# 20 cases an operation here, in-process and on both backends; tests/test_stateful.py walks
 # the links and `make fuzz` sends a few thousand more through a live server.
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_honours_its_contract(case):
     case.call_and_validate()
